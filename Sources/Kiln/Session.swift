@@ -1,0 +1,47 @@
+import KilnIR
+
+/// One context of a compiled model: prepared weights plus its own activation arena.
+/// Sessions of one model may run concurrently; a single session must not be used from two
+/// threads at once (it is not `Sendable`).
+public final class Session {
+    public let model: CompiledModel
+    private let weights: UnsafeMutableBufferPointer<Float>
+    private let context: OpaquePointer
+
+    init(model: CompiledModel, weights: [Float]) throws {
+        self.model = model
+        // The C side keeps a pointer to the weights, so they live in memory Swift will not move.
+        self.weights = .allocate(capacity: max(weights.count, 1))
+        _ = self.weights.initialize(from: weights)
+        guard let ctx = model.entry.create(UnsafePointer(self.weights.baseAddress), weights.count) else {
+            self.weights.deallocate()
+            throw KilnError.runtime("kiln_create failed: out of memory, or a weight buffer of the wrong size")
+        }
+        context = ctx
+    }
+
+    deinit {
+        model.entry.free(context)
+        weights.deallocate()
+    }
+
+    /// Sets the OpenMP thread count used by `run`.
+    public func setThreads(_ n: Int) throws {
+        guard n >= 1, model.entry.setThreads(context, Int32(clamping: n)) == 0 else {
+            throw KilnError.runtime("cannot use \(n) threads (must be at least 1, and the scratch must fit in memory)")
+        }
+    }
+
+    /// Runs the network on a float32 NCHW input of the compiled shape and returns the output.
+    public func run(_ input: [Float]) throws -> [Float] {
+        guard input.count == model.inputShape.count else {
+            throw KilnError.invalidInput("expected \(model.inputShape.count) floats for shape \(model.inputShape), got \(input.count)")
+        }
+        var output = [Float](repeating: 0, count: model.outputShape.count)
+        let status = input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in model.entry.run(context, i.baseAddress, o.baseAddress) }
+        }
+        guard status == 0 else { throw KilnError.runtime("kiln_run failed with status \(status)") }
+        return output
+    }
+}

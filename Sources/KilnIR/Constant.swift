@@ -1,0 +1,40 @@
+/// Index of a constant in `Graph.constants`.
+public typealias ConstID = Int
+
+/// A constant tensor: either a checkpoint parameter, loaded by its `state_dict` key, or a
+/// value derived from other constants by a pass. Derived constants are evaluated once, when
+/// the weights are prepared, so compiled code never depends on weight values.
+public struct Constant: Hashable, Sendable {
+    public var shape: Shape
+    public var source: ConstSource
+
+    public init(shape: Shape, source: ConstSource) {
+        self.shape = shape
+        self.source = source
+    }
+
+    /// Floats the prepared value occupies: the element count, plus the row padding of packed weights.
+    public var storageFloats: Int {
+        guard case .packGemm(_, let groups, let rows) = source else { return shape.count }
+        let perGroup = shape[0] / groups
+        let paddedRows = (perGroup + rows - 1) / rows * rows * groups
+        return paddedRows * (shape.count / shape[0])
+    }
+}
+
+/// How a constant's values are obtained.
+public enum ConstSource: Hashable, Sendable {
+    /// A tensor of the checkpoint, by its PyTorch `state_dict` key.
+    case parameter(key: String)
+    /// BatchNorm's per-channel scale `gamma / sqrt(var + eps)`.
+    case bnScale(gamma: ConstID, variance: ConstID, eps: Float)
+    /// BatchNorm's per-channel shift `beta - mean * gamma / sqrt(var + eps)`.
+    case bnShift(gamma: ConstID, beta: ConstID, mean: ConstID, variance: ConstID, eps: Float)
+    /// `w[o, ...] * scale[o]`: folds a per-output-channel scale into a weight.
+    case scaleRows(ConstID, scale: ConstID)
+    /// `bias * scale + shift` (or just `shift` without a bias): a folded bias.
+    case affineBias(bias: ConstID?, scale: ConstID, shift: ConstID)
+    /// A conv weight `[Cout, Cin/g, kh, kw]` repacked for the GEMM kernel: per group, per block
+    /// of `rows` output channels, `[K][rows]`, zero-padded (see templates/conv/conv2d_gemm.c).
+    case packGemm(ConstID, groups: Int, rows: Int)
+}

@@ -1,0 +1,36 @@
+/// Renders a graph as readable text, one node a line:
+///
+///     %3 = conv2d[64, 3x3/1 p1 d1 g1 +bias relu] (%2) {layer1.0.conv2} : [1, 64, 56, 56]
+public enum Printer {
+    public static func render(_ g: Graph) -> String {
+        var lines = ["graph \(g.name) (input \(g.inputShape)) -> %\(g.output) \(g.outputShape)"]
+        for (id, node) in g.nodes.enumerated() {
+            let args = node.inputs.map { "%\($0)" }.joined(separator: ", ")
+            var line = "  %\(id) = \(describe(node.op)) (\(args)) {\(node.name)} : \(node.shape)"
+            if let s = node.schedule { line += "  schedule \(s)" }
+            if let m = g.memory { line += "  @\(m.storage[id])" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func describe(_ op: Op) -> String {
+        switch op {
+        case .input: return "input"
+        case .conv2d(let a, let hasBias):
+            var s = "conv2d[\(a.outChannels), \(a.kernelH)x\(a.kernelW)/\(a.strideH) p\(a.padH) d\(a.dilationH) g\(a.groups)"
+            if hasBias { s += " +bias" }
+            if a.hasResidual { s += " +residual" }
+            if a.activation != .none { s += " \(a.activation)" }
+            return s + "]"
+        case .batchNorm2d(let eps): return "batchnorm2d[eps \(eps)]"
+        case .scaleShift(let act): return act == .none ? "scale_shift" : "scale_shift[\(act)]"
+        case .relu: return "relu"
+        case .maxPool2d(let a): return "maxpool2d[\(a.kernelH)x\(a.kernelW)/\(a.strideH) p\(a.padH)]"
+        case .globalAvgPool: return "global_avgpool"
+        case .flatten: return "flatten"
+        case .linear(let out, let hasBias): return "linear[\(out)\(hasBias ? " +bias" : "")]"
+        case .add(let act): return act == .none ? "add" : "add[\(act)]"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import KilnIR
+
+/// Moves a ReLU into the epilogue of the kernel producing its input when nothing else reads
+/// that input:
+///
+///     %7 = conv2d[256 +residual] (%4, %6)         %7 = conv2d[256 +residual relu] (%4, %6)
+///     %8 = relu (%7)                        ->    (reads of %8 read %7)
+public struct FuseActivation: Pass {
+    public static let name = "fuse-activation"
+    public init() {}
+
+    public func run(_ graph: Graph) throws -> Graph {
+        var g = graph
+        let users = g.users()
+        var replacements: [ValueID: ValueID] = [:]
+        for (id, node) in g.nodes.enumerated() {
+            guard case .relu = node.op else { continue }
+            let source = node.inputs[0]
+            guard users[source] == [id], source != 0, let fused = withReLU(g.nodes[source].op) else { continue }
+            g.nodes[source].op = fused
+            replacements[id] = source
+        }
+        return g.compacted(replacing: replacements)
+    }
+
+    private func withReLU(_ op: Op) -> Op? {
+        switch op {
+        case .conv2d(var attrs, let hasBias) where attrs.activation == .none:
+            attrs.activation = .relu
+            return .conv2d(attrs, hasBias: hasBias)
+        case .add(.none): return .add(.relu)
+        case .scaleShift(.none): return .scaleShift(.relu)
+        default: return nil
+        }
+    }
+}

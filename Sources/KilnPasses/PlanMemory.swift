@@ -1,0 +1,53 @@
+import KilnIR
+
+/// Assigns every activation a place in one arena, reusing memory between values whose
+/// lifetimes do not overlap (greedy by size: largest first, lowest offset that fits).
+///
+///     %1 [1,64,112,112] live 1...2   -> arena+0
+///     %2 [1,64,56,56]   live 2...4   -> arena+802816
+///     %3 [1,64,56,56]   live 3...4   -> arena+0        (reuses %1's space)
+///
+/// The input and output stay in the caller's buffers; views share their source's storage.
+/// A value and the inputs of the node that makes it always overlap in time, so a kernel
+/// never writes over what it reads.
+public struct PlanMemory: Pass {
+    public static let name = "plan-memory"
+    public init() {}
+
+    public func run(_ graph: Graph) throws -> Graph {
+        var g = graph
+        let n = g.nodes.count
+        var storage = Array(repeating: MemoryPlan.Storage.arena(offset: 0), count: n)
+        var root = Array(0..<n)
+        for (id, node) in g.nodes.enumerated() where node.op.isView {
+            root[id] = root[node.inputs[0]]
+            storage[id] = .alias(of: root[id])
+        }
+        storage[0] = .input
+        // Lifetime of each root: from its definition to the last read of it or of any view of it.
+        var lastUse = Array(0..<n)
+        for (id, node) in g.nodes.enumerated() {
+            for input in node.inputs { lastUse[root[input]] = max(lastUse[root[input]], id) }
+        }
+        lastUse[root[g.output]] = n
+        if root[g.output] != 0 { storage[root[g.output]] = .output }
+
+        let planned = (1..<n).filter { root[$0] == $0 && storage[$0] == .arena(offset: 0) }
+        var placed: [(offset: Int, size: Int, first: Int, last: Int)] = []
+        var arena = 0, total = 0
+        for id in planned.sorted(by: { (g.nodes[$0].shape.count, -$0) > (g.nodes[$1].shape.count, -$1) }) {
+            let size = (g.nodes[id].shape.count + 15) / 16 * 16
+            total += size
+            let overlapping = placed.filter { $0.first <= lastUse[id] && id <= $0.last }.sorted { $0.offset < $1.offset }
+            var offset = 0
+            for block in overlapping where block.offset < offset + size {
+                offset = max(offset, block.offset + block.size)
+            }
+            placed.append((offset, size, id, lastUse[id]))
+            storage[id] = .arena(offset: offset)
+            arena = max(arena, offset + size)
+        }
+        g.memory = MemoryPlan(storage: storage, arenaFloats: arena, totalActivationFloats: total)
+        return g
+    }
+}

@@ -1,0 +1,35 @@
+import KilnIR
+
+/// Picks the loop schedule of every GEMM-lowered convolution from the target and the
+/// layer's shape. It writes only `Node.schedule`; results never depend on it.
+///
+/// - Register tile: 6 rows × 2 vectors of output pixels (12 accumulators + 2 loads + 1 broadcast
+///   fit the 16 vector registers of AVX2).
+/// - Pixel tile: the widest multiple of the register width whose packed panel (K × tile floats)
+///   fits in half the L2, so the panel stays cached while every row block streams over it.
+/// - Channel chunks: output channels are split when pixel tiles alone would leave threads idle.
+public struct ScheduleKernels: Pass {
+    public static let name = "schedule-kernels"
+    public var target: Target
+    public init(target: Target) { self.target = target }
+
+    public func run(_ graph: Graph) throws -> Graph {
+        var g = graph
+        for (id, node) in g.nodes.enumerated() {
+            guard case .conv2d(let a, _) = node.op else { continue }
+            let x = g.nodes[node.inputs[0]].shape
+            guard !a.isDepthwise(inChannels: x[1]) else { continue }
+            let k = x[1] / a.groups * a.kernelH * a.kernelW
+            let pixels = node.shape[2] * node.shape[3]
+            let rows = 6, cols = 2 * target.vectorWidth
+            let budget = target.l2Bytes / 2 / (4 * k)
+            let roundedPixels = (pixels + cols - 1) / cols * cols
+            let tile = max(cols, min(budget / cols * cols, 512, roundedPixels))
+            let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
+            let rowBlocks = (a.outChannels / a.groups + rows - 1) / rows
+            let chunks = tasks >= 4 * target.threads ? 1 : min(rowBlocks, (4 * target.threads + tasks - 1) / tasks)
+            g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
+        }
+        return g
+    }
+}

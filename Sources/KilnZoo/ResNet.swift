@@ -1,0 +1,70 @@
+import KilnDSL
+
+/// torchvision's Bottleneck (ResNet v1.5: the stride sits on the 3×3 conv).
+public struct Bottleneck: Block {
+    public static let expansion = 4
+    public var inplanes, planes, stride: Int
+
+    public init(inplanes: Int, planes: Int, stride: Int = 1) {
+        self.inplanes = inplanes
+        self.planes = planes
+        self.stride = stride
+    }
+
+    public var body: some Layer {
+        let out = planes * Self.expansion
+        Residual {
+            Conv2d(inplanes, planes, kernelSize: 1, bias: false).key("conv1")
+            BatchNorm2d(planes).key("bn1")
+            ReLU()
+            Conv2d(planes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false).key("conv2")
+            BatchNorm2d(planes).key("bn2")
+            ReLU()
+            Conv2d(planes, out, kernelSize: 1, bias: false).key("conv3")
+            BatchNorm2d(out).key("bn3")
+        } shortcut: {
+            if stride != 1 || inplanes != out {
+                Sequential {
+                    Conv2d(inplanes, out, kernelSize: 1, stride: stride, bias: false)
+                    BatchNorm2d(out)
+                }.key("downsample")
+            }
+        }
+        ReLU()
+    }
+}
+
+/// torchvision's ResNet with bottleneck blocks. `width` is the stem width (64 in the real
+/// network); stage `i` has `width << i` planes. Smaller values give reduced test variants.
+public struct ResNet: Block {
+    public var layers: [Int]
+    public var width: Int
+    public var numClasses: Int
+
+    public init(layers: [Int] = [3, 4, 6, 3], width: Int = 64, numClasses: Int = 1000) {
+        self.layers = layers
+        self.width = width
+        self.numClasses = numClasses
+    }
+
+    public var body: some Layer {
+        let expansion = Bottleneck.expansion
+        Conv2d(3, width, kernelSize: 7, stride: 2, padding: 3, bias: false).key("conv1")
+        BatchNorm2d(width).key("bn1")
+        ReLU()
+        MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+        for (stage, blocks) in layers.enumerated() {
+            let planes = width << stage
+            let inplanes = stage == 0 ? width : (width << (stage - 1)) * expansion
+            Sequential {
+                for i in 0..<blocks {
+                    Bottleneck(inplanes: i == 0 ? inplanes : planes * expansion, planes: planes,
+                               stride: i == 0 && stage > 0 ? 2 : 1)
+                }
+            }.key("layer\(stage + 1)")
+        }
+        AdaptiveAvgPool2d(1)
+        Flatten()
+        Linear((width << (layers.count - 1)) * expansion, numClasses).key("fc")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnIR
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Compile a model and show the IR or the generated C.")
+
+    enum Dump: String, ExpressibleByArgument { case ir, c, none }
+
+    @OptionGroup var options: ModelOptions
+    @Option(help: "Input shape N,C,H,W.")
+    var shape: String = "1,3,224,224"
+    @Option(help: "What to print: ir (after all passes), c, or none.")
+    var dump: Dump = .none
+
+    func run() throws {
+        let dims = shape.split(separator: ",").compactMap { Int($0) }
+        guard dims.count == 4 else { throw ValidationError("--shape must be N,C,H,W") }
+        let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: Shape(dims),
+                                              options: options.compileOptions())
+        switch dump {
+        case .ir: print(Printer.render(model.graph))
+        case .c: print(model.sources.files["model.c"] ?? "")
+        case .none: break
+        }
+        let plan = model.graph.memory!
+        print("library: \(model.libraryPath) (\(model.cacheHit ? "cache hit" : "built"))")
+        print("arena: \(plan.arenaFloats * 4) bytes (activations total \(plan.totalActivationFloats * 4) bytes)")
+        print("weights: \(model.sources.weightFloats * 4) bytes prepared")
+    }
+}

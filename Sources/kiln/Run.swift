@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnRuntime
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a model for an input shape and run it.",
+        discussion: """
+            With --weights/--input/--output: reads tensor `input` (float32 NCHW) and the checkpoint by its
+            PyTorch keys, and writes the logits as tensor `output`. With --random-weights: runs on seeded
+            weights and a seeded input and prints the top-5 logits.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Weights as safetensors with the model's PyTorch state_dict keys.")
+    var weights: String?
+    @Option(help: "Input safetensors holding a float32 NCHW tensor named `input`.")
+    var input: String?
+    @Option(help: "Where to write the output safetensors (tensor `output`).")
+    var output: String?
+    @Flag(help: "Use deterministic random weights (see --seed) instead of a file.")
+    var randomWeights = false
+    @Option(help: "Seed of the random weights; the random input uses seed + 1.")
+    var seed: UInt64 = 1
+    @Option(help: "Input shape N,C,H,W when no --input is given.")
+    var shape: String = "1,3,224,224"
+    @Option(help: "Timed runs after one warm-up; prints the median.")
+    var runs: Int = 1
+
+    func validate() throws {
+        guard randomWeights != (weights != nil) else {
+            throw ValidationError("give either --weights FILE or --random-weights")
+        }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let threads = options.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let layer = try options.layer()
+        let (inputShape, inputData) = try readInput()
+        let model = try ModelCompiler.compile(layer, name: options.model, input: inputShape, options: options.compileOptions())
+        let source: WeightSource = randomWeights ? SeededWeightSource(seed: seed) : try SafetensorsWeightSource(path: weights!)
+        let session = try model.load(weights: source)
+        if let threads = options.threads { try session.setThreads(threads) }
+
+        var result = try session.run(inputData)
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now()
+            result = try session.run(inputData)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        if let output {
+            try SafetensorsWriter.write([("output", model.outputShape.dims, result)], to: output)
+        } else {
+            printTop5(result, classes: model.outputShape.dims.last ?? result.count)
+        }
+        print(String(format: "compile: %.2f s (%@)", model.compileSeconds, model.cacheHit ? "cache hit" : "built"))
+        print(String(format: "time: %.2f ms", times[0]))
+        if runs > 1 { print(String(format: "median: %.3f ms", median)) }
+    }
+
+    private func readInput() throws -> (Shape, [Float]) {
+        if let input {
+            let file = try SafetensorsFile(path: input)
+            guard let info = file.tensors["input"] else {
+                throw KilnError.invalidInput("\(input) has no tensor named 'input' (it has: \(file.keys.prefix(5).joined(separator: ", ")))")
+            }
+            return (Shape(info.shape), try file.floats("input"))
+        }
+        let dims = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard dims.count == 4, dims.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--shape must be four positive integers N,C,H,W, got '\(shape)'")
+        }
+        return (Shape(dims), SeededWeights.input(shape: dims, seed: seed &+ 1))
+    }
+
+    private func printTop5(_ logits: [Float], classes: Int) {
+        for n in 0..<(logits.count / max(classes, 1)) {
+            let row = logits[(n * classes)..<((n + 1) * classes)]
+            let top = row.indices.sorted { row[$0] > row[$1] }.prefix(5)
+            print("image \(n): top-5 " + top.map { String(format: "%d (%.4f)", $0 - n * classes, row[$0]) }.joined(separator: ", "))
+        }
+    }
+}

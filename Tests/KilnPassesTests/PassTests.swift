@@ -1,0 +1,98 @@
+@testable import KilnPasses
+import Kiln
+import Testing
+
+private let target = Target(vectorWidth: 8, l2Bytes: 1 << 20, threads: 2, march: "native")
+
+private func trace(_ layer: some Layer, _ shape: Shape = [1, 4, 8, 8]) throws -> Graph {
+    try Tracer.trace(layer, name: "t", input: shape)
+}
+
+/// Each pass on a tiny hand-built network: the IR it produces, line by line.
+struct PassTests {
+    @Test func foldBatchNormRemovesTheBatchNorm() throws {
+        let g = try trace(Chain { Conv2d(4, 4, kernelSize: 3, padding: 1, bias: false).key("c"); BatchNorm2d(4).key("bn") })
+        let folded = try FoldBatchNorm().run(g)
+        try Verifier.verify(folded, after: FoldBatchNorm.name)
+        #expect(Printer.render(folded) == """
+            graph t (input [1, 4, 8, 8]) -> %1 [1, 4, 8, 8]
+              %0 = input () {input} : [1, 4, 8, 8]
+              %1 = conv2d[4, 3x3/1 p1 d1 g1 +bias] (%0) {c} : [1, 4, 8, 8]
+            """)
+        guard case .scaleRows(0, _) = folded.constants[folded.nodes[1].constants[0]].source else {
+            Issue.record("weight is not the folded one"); return
+        }
+        // The checkpoint still supplies all five tensors.
+        #expect(folded.parameterKeys.count == 5)
+    }
+
+    @Test func foldBatchNormLeavesSharedConvAlone() throws {
+        let g = try trace(Residual { Conv2d(4, 4, kernelSize: 1).key("c"); BatchNorm2d(4).key("bn") })
+        // The conv output is read by the BN only, so it folds even inside a residual.
+        #expect(try FoldBatchNorm().run(g).nodes.count == 3)
+        let shared = try trace(Chain { Conv2d(4, 4, kernelSize: 1).key("c"); Residual { BatchNorm2d(4).key("bn") } })
+        #expect(try FoldBatchNorm().run(shared).nodes.count == 4)
+    }
+
+    @Test func residualAndReLUFuseIntoTheConv() throws {
+        let block = Chain {
+            Residual { Conv2d(4, 4, kernelSize: 1, bias: false).key("c"); BatchNorm2d(4).key("bn") }
+            ReLU()
+        }
+        var g = try trace(block)
+        for pass: any Pass in [FoldBatchNorm(), LowerBatchNorm(), FuseConvEpilogue(), FuseActivation()] {
+            g = try pass.run(g)
+            try Verifier.verify(g, after: type(of: pass).name)
+        }
+        #expect(Printer.render(g) == """
+            graph t (input [1, 4, 8, 8]) -> %1 [1, 4, 8, 8]
+              %0 = input () {input} : [1, 4, 8, 8]
+              %1 = conv2d[4, 1x1/1 p0 d1 g1 +bias +residual relu] (%0, %0) {c} : [1, 4, 8, 8]
+            """)
+    }
+
+    @Test func lowerBatchNormMakesScaleShift() throws {
+        let g = try LowerBatchNorm().run(try trace(BatchNorm2d(4).key("bn")))
+        #expect(g.nodes[1].op == .scaleShift(.none))
+    }
+
+    @Test func scheduleFitsThePanelInHalfTheL2() throws {
+        let g = try ScheduleKernels(target: target).run(try trace(Conv2d(512, 512, kernelSize: 3, padding: 1).key("c"), [1, 512, 7, 7]))
+        guard case .gemm(let rows, let cols, let tile, let chunks)? = g.nodes[1].schedule else {
+            Issue.record("no schedule"); return
+        }
+        #expect(rows == 6 && cols == 16)
+        #expect(tile % cols == 0 && 512 * 9 * tile * 4 <= (1 << 20) / 2 || tile == cols)
+        // 49 pixels make few tiles: the channels are split so both threads have work.
+        #expect(chunks > 1)
+    }
+
+    @Test func depthwiseConvIsNotScheduledAsGemm() throws {
+        let g = try ScheduleKernels(target: target).run(try trace(Conv2d(4, 4, kernelSize: 3, groups: 4).key("dw")))
+        #expect(g.nodes[1].schedule == nil)
+    }
+}
+
+/// The memory plan on the whole ResNet-50: no two values that are alive at once share bytes.
+struct PlanMemoryTests {
+    @Test func liveValuesNeverOverlap() throws {
+        let g = try Pipeline.standard(target: target).run(try trace(ResNet(), [1, 3, 64, 64]))
+        let plan = try #require(g.memory)
+        var lastUse = Array(0..<g.nodes.count)
+        for (id, node) in g.nodes.enumerated() { for i in node.inputs { lastUse[i] = max(lastUse[i], id) } }
+        func range(_ id: Int) -> Range<Int>? {
+            switch plan.storage[id] {
+            case .arena(let offset): return offset ..< offset + g.nodes[id].shape.count
+            case .alias(let root): return range(root)
+            default: return nil
+            }
+        }
+        for a in g.nodes.indices { for b in g.nodes.indices where a < b && b <= lastUse[a] {
+            if let ra = range(a), let rb = range(b), plan.storage[b] != .alias(of: a) {
+                #expect(!ra.overlaps(rb), "%\(a) and %\(b) overlap while both are live")
+            }
+        } }
+        // Reuse must actually happen on a 50-layer network.
+        #expect(plan.arenaFloats * 3 < plan.totalActivationFloats)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Kiln
+import Testing
+
+/// A case written by `tools/reference/kiln_ref.py golden`: the network, the seeds of its
+/// weights and input, and PyTorch's output.
+struct GoldenCase: Decodable, CustomStringConvertible, Sendable {
+    var model: String
+    var config: [String: IntOrList]?
+    var seed: UInt64
+    var input_seed: UInt64
+    var input_shape: [Int]
+    var output_shape: [Int]
+    var output: [Float]
+    var file = ""
+
+    enum CodingKeys: String, CodingKey { case model, config, seed, input_seed, input_shape, output_shape, output }
+
+    var description: String { file }
+
+    enum IntOrList: Decodable, Sendable {
+        case int(Int), list([Int])
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int.self) { self = .int(n) } else { self = .list(try c.decode([Int].self)) }
+        }
+        var values: [Int] { switch self { case .int(let n): [n]; case .list(let a): a } }
+    }
+
+    static func all() throws -> [GoldenCase] {
+        let dir = try #require(Bundle.module.url(forResource: "Goldens", withExtension: nil))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        return try files.map { name in
+            var c = try JSONDecoder().decode(GoldenCase.self, from: Data(contentsOf: dir.appendingPathComponent(name)))
+            c.file = name
+            return c
+        }
+    }
+}
+
+private let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-test-cache").path
+
+/// Every zoo network against PyTorch, within atol 1e-4, on seeded weights and inputs.
+struct GoldenTests {
+    @Test(arguments: try GoldenCase.all())
+    func matchesPyTorch(_ c: GoldenCase) throws {
+        let entry = try #require(Zoo.entry(named: c.model), "no zoo model \(c.model)")
+        let layer = entry.build((c.config ?? [:]).mapValues(\.values))
+        let model = try ModelCompiler.compile(layer, name: c.model, input: Shape(c.input_shape),
+                                              options: CompileOptions(threads: 2, cacheDirectory: cacheDirectory))
+        #expect(model.outputShape.dims == c.output_shape)
+        let session = try model.load(weights: SeededWeightSource(seed: c.seed))
+        let output = try session.run(SeededWeights.input(shape: c.input_shape, seed: c.input_seed))
+        let diff = zip(output, c.output).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(diff < 1e-4, "\(c.file): max abs diff \(diff)")
+    }
+}

@@ -1,0 +1,124 @@
+/* conv/conv2d_depthwise.c — depthwise Conv2d (GROUPS == CIN == COUT), direct, NCHW float32.
+ *
+ *   y[n][c][oh][ow] = act(sum_{kh,kw} w[c][0][kh][kw] * x[n][c][oh*SH-PH+kh*DH][ow*SW-PW+kw*DW]
+ *                         + bias[c] + residual[n][c][oh][ow])       (taps outside x count as 0)
+ * w is the plain PyTorch layout [C][1][KH][KW] (no packing). bias/residual are read only if
+ * KILN_HAS_BIAS / KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * scratch is unused (the signature matches conv2d_gemm).
+ *
+ * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
+ * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
+ * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU).
+ *
+ * Algorithm: parallel over (n, c) planes; each output row accumulates one tap at a time as
+ * a row-wide multiply-add over the output positions whose input lies inside the image, so
+ * the inner loop has no bounds checks (and is a contiguous, vectorisable loop when SW == 1).
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_conv2d_depthwise
+#endif
+#ifndef KILN_N
+#define KILN_N 1
+#endif
+#ifndef KILN_CIN
+#define KILN_CIN 8
+#endif
+#ifndef KILN_H
+#define KILN_H 8
+#endif
+#ifndef KILN_W
+#define KILN_W 8
+#endif
+#ifndef KILN_COUT
+#define KILN_COUT 8
+#endif
+#ifndef KILN_OH
+#define KILN_OH 8
+#endif
+#ifndef KILN_OW
+#define KILN_OW 8
+#endif
+#ifndef KILN_KH
+#define KILN_KH 3
+#endif
+#ifndef KILN_KW
+#define KILN_KW 3
+#endif
+#ifndef KILN_SH
+#define KILN_SH 1
+#endif
+#ifndef KILN_SW
+#define KILN_SW 1
+#endif
+#ifndef KILN_PH
+#define KILN_PH 1
+#endif
+#ifndef KILN_PW
+#define KILN_PW 1
+#endif
+#ifndef KILN_DH
+#define KILN_DH 1
+#endif
+#ifndef KILN_DW
+#define KILN_DW 1
+#endif
+#ifndef KILN_GROUPS
+#define KILN_GROUPS 8
+#endif
+#ifndef KILN_HAS_BIAS
+#define KILN_HAS_BIAS 0
+#endif
+#ifndef KILN_HAS_RESIDUAL
+#define KILN_HAS_RESIDUAL 0
+#endif
+#ifndef KILN_ACT
+#define KILN_ACT 0
+#endif
+
+_Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
+               "conv2d_depthwise: needs GROUPS == CIN == COUT");
+
+static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
+                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+    (void)bias;
+    (void)residual;
+    (void)scratch;
+    KILN_OMP_PARALLEL_FOR(schedule(static))
+    for (int nc = 0; nc < KILN_N * KILN_CIN; nc++) {
+        const int c = nc % KILN_CIN;
+        const float* xp = x + (ptrdiff_t)nc * KILN_H * KILN_W;
+        const float* wc = w + (ptrdiff_t)c * KILN_KH * KILN_KW;
+        for (int oh = 0; oh < KILN_OH; oh++) {
+            float* yr = y + ((ptrdiff_t)nc * KILN_OH + oh) * KILN_OW;
+            for (int ow = 0; ow < KILN_OW; ow++) yr[ow] = 0.0f;
+            for (int kh = 0; kh < KILN_KH; kh++) {
+                const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
+                if (ih < 0 || ih >= KILN_H) continue;
+                const float* xr = xp + (ptrdiff_t)ih * KILN_W;
+                for (int kw = 0; kw < KILN_KW; kw++) {
+                    /* Output columns [lo, hi) read inside the row: 0 <= ow*SW - PW + kw*DW < W. */
+                    const int off = kw * KILN_DW - KILN_PW;
+                    const int lo = off >= 0 ? 0 : (KILN_SW - 1 - off) / KILN_SW;
+                    const int hi = KILN_MIN(KILN_OW, off >= KILN_W ? 0 : (KILN_W - off + KILN_SW - 1) / KILN_SW);
+                    const float wv = wc[kh * KILN_KW + kw];
+                    for (int ow = lo; ow < hi; ow++) yr[ow] += wv * xr[ow * KILN_SW + off];
+                }
+            }
+            for (int ow = 0; ow < KILN_OW; ow++) {
+                float s = yr[ow];
+#if KILN_HAS_BIAS
+                s += bias[c];
+#endif
+#if KILN_HAS_RESIDUAL
+                s += residual[((ptrdiff_t)nc * KILN_OH + oh) * KILN_OW + ow];
+#endif
+                yr[ow] = KILN_ACT_S(KILN_ACT, s);
+            }
+        }
+    }
+}

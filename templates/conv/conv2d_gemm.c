@@ -1,0 +1,279 @@
+/* conv/conv2d_gemm.c — Conv2d (NCHW, float32) as implicit GEMM with a fused epilogue.
+ *
+ * With CG = CIN/GROUPS, MG = COUT/GROUPS, K = CG*KH*KW, P = OH*OW, for image n and group g:
+ *   y[n][g*MG+m][p] = act(sum_k A_g[m][k] * col_{n,g}[k][p] + bias[g*MG+m] + residual[n][g*MG+m][p])
+ * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
+ * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ *
+ * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
+ * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
+ *
+ * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
+ * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
+ * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
+ * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU).
+ *
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk). The task packs its
+ * im2col panel B[K][NT] into this thread's scratch (rows (NT+NR) floats apart, so rows do
+ * not alias in the cache), then for each K block of up to 256, each NR column block and
+ * each MR row block runs an MR x NR register tile over the K block; y holds the partial
+ * sums between K blocks, and the last block applies bias, residual and activation.
+ * Scratch: needs K*(NT+NR) floats <= KILN_SCRATCH_PER_THREAD (checked at compile time).
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_conv2d_gemm
+#endif
+#ifndef KILN_N
+#define KILN_N 1
+#endif
+#ifndef KILN_CIN
+#define KILN_CIN 8
+#endif
+#ifndef KILN_H
+#define KILN_H 8
+#endif
+#ifndef KILN_W
+#define KILN_W 8
+#endif
+#ifndef KILN_COUT
+#define KILN_COUT 16
+#endif
+#ifndef KILN_OH
+#define KILN_OH 8
+#endif
+#ifndef KILN_OW
+#define KILN_OW 8
+#endif
+#ifndef KILN_KH
+#define KILN_KH 3
+#endif
+#ifndef KILN_KW
+#define KILN_KW 3
+#endif
+#ifndef KILN_SH
+#define KILN_SH 1
+#endif
+#ifndef KILN_SW
+#define KILN_SW 1
+#endif
+#ifndef KILN_PH
+#define KILN_PH 1
+#endif
+#ifndef KILN_PW
+#define KILN_PW 1
+#endif
+#ifndef KILN_DH
+#define KILN_DH 1
+#endif
+#ifndef KILN_DW
+#define KILN_DW 1
+#endif
+#ifndef KILN_GROUPS
+#define KILN_GROUPS 1
+#endif
+#ifndef KILN_MR
+#define KILN_MR 6
+#endif
+#ifndef KILN_NR
+#define KILN_NR (2 * KILN_VL)
+#endif
+#ifndef KILN_NT
+#define KILN_NT (8 * KILN_NR)
+#endif
+#ifndef KILN_MCHUNKS
+#define KILN_MCHUNKS 1
+#endif
+#ifndef KILN_HAS_BIAS
+#define KILN_HAS_BIAS 0
+#endif
+#ifndef KILN_HAS_RESIDUAL
+#define KILN_HAS_RESIDUAL 0
+#endif
+#ifndef KILN_ACT
+#define KILN_ACT 0
+#endif
+
+/* Derived sizes (helpers, #undef'd at the end). */
+#define KCG_CG (KILN_CIN / KILN_GROUPS)
+#define KCG_MG (KILN_COUT / KILN_GROUPS)
+#define KCG_K (KCG_CG * KILN_KH * KILN_KW)
+#define KCG_P (KILN_OH * KILN_OW)
+#define KCG_MB ((KCG_MG + KILN_MR - 1) / KILN_MR)            /* row blocks per group */
+#define KCG_MBC ((KCG_MB + KILN_MCHUNKS - 1) / KILN_MCHUNKS) /* row blocks per task */
+#define KCG_NTILES ((KCG_P + KILN_NT - 1) / KILN_NT)
+#define KCG_LDB (KILN_NT + KILN_NR)
+#define KCG_NV (KILN_NR / KILN_VL)
+#define KCG_KC 256 /* K block: the B column block (KC x NR) stays in L1 across row blocks */
+
+_Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
+               "conv2d_gemm: GROUPS must divide CIN and COUT");
+_Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
+_Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
+_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+               "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
+
+/* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
+                                     float* KILN_RESTRICT b) {
+    const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
+    for (int k = 0; k < KCG_K; k++) {
+        float* row = b + (ptrdiff_t)k * KCG_LDB;
+#if KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
+        /* 1x1 stride 1: the row is a contiguous slice of channel k. */
+        memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
+#else
+        const int ci = k / (KILN_KH * KILN_KW), kh = k / KILN_KW % KILN_KH, kw = k % KILN_KW;
+        const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
+        int oh = p0 / KILN_OW, ow = p0 % KILN_OW;
+        for (int c = 0; c < ncols; c += 0) { /* one output row segment at a time */
+            const int len = KILN_MIN(KILN_OW - ow, ncols - c);
+            const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
+            const int iw0 = ow * KILN_SW - KILN_PW + kw * KILN_DW;
+            int lo = 0, hi = 0; /* segment positions [lo, hi) fall inside the image */
+            if (ih >= 0 && ih < KILN_H && iw0 < KILN_W) {
+                lo = iw0 >= 0 ? 0 : (KILN_SW - 1 - iw0) / KILN_SW;
+                hi = (KILN_W - iw0 + KILN_SW - 1) / KILN_SW;
+                hi = KILN_MIN(hi, len);
+                lo = KILN_MIN(lo, hi);
+            }
+            float* d = row + c;
+            for (int i = 0; i < lo; i++) d[i] = 0.0f;
+            if (hi > lo) {
+                const float* s = plane + (ptrdiff_t)ih * KILN_W + iw0 + lo * KILN_SW;
+                for (int i = lo; i < hi; i++) d[i] = s[(i - lo) * KILN_SW];
+            }
+            for (int i = hi; i < len; i++) d[i] = 0.0f;
+            c += len;
+            ow += len;
+            if (ow == KILN_OW) ow = 0, oh++;
+        }
+#endif
+        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+    }
+}
+
+/* One MR x NR tile of y (row stride P): acc = (first ? 0 : y) + sum over kn of a[k][r]*b[k][c];
+ * on the last K block add bias/residual and apply the activation. mv/pv = valid rows/cols. */
+static inline void KILN_CAT(KILN_FN, _tile)(const float* KILN_RESTRICT a,
+                                            const float* KILN_RESTRICT b, int kn, int first,
+                                            int last, const float* KILN_RESTRICT bias,
+                                            const float* KILN_RESTRICT res,
+                                            float* KILN_RESTRICT y, int mv, int pv) {
+    kiln_vf acc[KILN_MR][KCG_NV];
+    float t[KILN_MR][KILN_NR]; /* staging for tiles cut by the MG or P edge */
+    const int full = mv == KILN_MR && pv == KILN_NR;
+    if (!first && !full) {
+        memset(t, 0, sizeof t);
+        for (int r = 0; r < mv; r++) memcpy(t[r], y + (ptrdiff_t)r * KCG_P, (size_t)pv * sizeof(float));
+    }
+    KILN_UNROLL
+    for (int r = 0; r < KILN_MR; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KCG_NV; v++)
+            acc[r][v] = first ? kiln_vbroadcast(0.0f)
+                        : full ? kiln_vload(y + (ptrdiff_t)r * KCG_P + v * KILN_VL)
+                               : kiln_vload(&t[r][v * KILN_VL]);
+    }
+    for (int k = 0; k < kn; k++) {
+        kiln_vf bv[KCG_NV];
+        KILN_UNROLL
+        for (int v = 0; v < KCG_NV; v++) bv[v] = kiln_vload(b + (ptrdiff_t)k * KCG_LDB + v * KILN_VL);
+        KILN_UNROLL
+        for (int r = 0; r < KILN_MR; r++) {
+            const kiln_vf av = kiln_vbroadcast(a[k * KILN_MR + r]);
+            KILN_UNROLL
+            for (int v = 0; v < KCG_NV; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
+        }
+    }
+    if (full) {
+        KILN_UNROLL
+        for (int r = 0; r < KILN_MR; r++) {
+            KILN_UNROLL
+            for (int v = 0; v < KCG_NV; v++) {
+                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + v * KILN_VL;
+                kiln_vf s = acc[r][v];
+                if (last) {
+#if KILN_HAS_BIAS
+                    s += kiln_vbroadcast(bias[r]);
+#endif
+#if KILN_HAS_RESIDUAL
+                    s += kiln_vload(res + o);
+#endif
+                    s = KILN_ACT_V(KILN_ACT, s);
+                }
+                kiln_vstore(y + o, s);
+            }
+        }
+    } else {
+        for (int r = 0; r < KILN_MR; r++)
+            for (int v = 0; v < KCG_NV; v++) kiln_vstore(&t[r][v * KILN_VL], acc[r][v]);
+        for (int r = 0; r < mv; r++)
+            for (int c = 0; c < pv; c++) {
+                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
+                float s = t[r][c];
+                if (last) {
+#if KILN_HAS_BIAS
+                    s += bias[r];
+#endif
+#if KILN_HAS_RESIDUAL
+                    s += res[o];
+#endif
+                    s = KILN_ACT_S(KILN_ACT, s);
+                }
+                y[o] = s;
+            }
+    }
+    (void)bias;
+    (void)res;
+}
+
+static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
+                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+    const int ntasks = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS;
+    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
+    for (int t = 0; t < ntasks; t++) {
+        const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
+        const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
+        const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
+        const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
+        if (ib0 >= ib1) continue; /* more chunks than row blocks */
+        const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+        const int njb = (ncols + KILN_NR - 1) / KILN_NR;
+        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
+        KILN_CAT(KILN_FN, _pack)(x + ((ptrdiff_t)n * KILN_CIN + g * KCG_CG) * KILN_H * KILN_W, p0, ncols, b);
+        const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
+        const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
+        for (int kc = 0; kc < KCG_K; kc += KCG_KC) {
+            const int kn = KILN_MIN(KCG_KC, KCG_K - kc);
+            for (int jb = 0; jb < njb; jb++)
+                for (int ib = ib0; ib < ib1; ib++) {
+                    const int m = ib * KILN_MR;
+                    const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + jb * KILN_NR;
+                    KILN_CAT(KILN_FN, _tile)(
+                        wg + ((ptrdiff_t)ib * KCG_K + kc) * KILN_MR, b + (ptrdiff_t)kc * KCG_LDB + jb * KILN_NR,
+                        kn, kc == 0, kc + kn == KCG_K,
+                        KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
+                        KILN_HAS_RESIDUAL ? residual + o : residual, y + o,
+                        KILN_MIN(KILN_MR, KCG_MG - m), KILN_MIN(KILN_NR, ncols - jb * KILN_NR));
+                }
+        }
+    }
+}
+
+#undef KCG_CG
+#undef KCG_MG
+#undef KCG_K
+#undef KCG_P
+#undef KCG_MB
+#undef KCG_MBC
+#undef KCG_NTILES
+#undef KCG_LDB
+#undef KCG_NV
+#undef KCG_KC

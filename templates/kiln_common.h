@@ -1,0 +1,97 @@
+/* kiln_common.h — shared prelude of every Kiln kernel template.
+ *
+ * The generator pastes this once at the top of each generated C file; every template also
+ * includes it behind `#ifndef KILN_COMMON_H`, so a template compiles alone and, once pasted
+ * after this header, skips the include.
+ *
+ * Model-wide knobs (the generator may predefine them before pasting this header):
+ *   KILN_VL                  floats per SIMD vector: 4, 8 or 16 (default 8 = AVX2)
+ *   KILN_SCRATCH_PER_THREAD  floats of scratch each OpenMP thread may use (default 1<<20);
+ *                            the caller's scratch holds omp_get_max_threads() such slices.
+ *
+ * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
+ * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
+ * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, kiln_thread_id(), the vector
+ * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, and activations
+ * (KILN_ACT 0 = none, 1 = ReLU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
+ */
+#ifndef KILN_COMMON_H
+#define KILN_COMMON_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KILN_RESTRICT restrict
+#define KILN_CAT2(a, b) a##b
+#define KILN_CAT(a, b) KILN_CAT2(a, b)
+#define KILN_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KILN_PRAGMA(...) _Pragma(#__VA_ARGS__)
+/* Full unrolling of small constant-trip loops keeps register tiles in registers. */
+#define KILN_UNROLL KILN_PRAGMA(GCC unroll 32)
+
+#ifdef _OPENMP
+int omp_get_thread_num(void); /* declared here so that no omp.h include path is needed */
+#define KILN_OMP(...) KILN_PRAGMA(omp __VA_ARGS__)
+static inline int kiln_thread_id(void) { return omp_get_thread_num(); }
+#else
+#define KILN_OMP(...)
+static inline int kiln_thread_id(void) { return 0; }
+#endif
+#define KILN_OMP_PARALLEL_FOR(...) KILN_OMP(parallel for __VA_ARGS__)
+
+#ifndef KILN_VL
+#define KILN_VL 8
+#endif
+#if KILN_VL != 4 && KILN_VL != 8 && KILN_VL != 16
+#error "KILN_VL must be 4, 8 or 16"
+#endif
+#ifndef KILN_SCRATCH_PER_THREAD
+#define KILN_SCRATCH_PER_THREAD (1 << 20)
+#endif
+
+/* All vector helpers are static inline, so the "vector ABI changed" note that GCC and
+ * clang give when KILN_VL is wider than the target's registers is irrelevant here. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+typedef float kiln_vf __attribute__((vector_size(KILN_VL * 4)));
+typedef int32_t kiln_vi __attribute__((vector_size(KILN_VL * 4)));
+
+/* memcpy: no alignment assumption, no aliasing games; compiles to one unaligned move. */
+static inline kiln_vf kiln_vload(const float* p) {
+    kiln_vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void kiln_vstore(float* p, kiln_vf v) { memcpy(p, &v, sizeof v); }
+static inline kiln_vf kiln_vbroadcast(float s) { return (kiln_vf){0} + s; }
+static inline float kiln_vsum(kiln_vf v) {
+    float s = 0.0f;
+    for (int i = 0; i < KILN_VL; i++) s += v[i];
+    return s;
+}
+
+/* a * b + c, fused where the target has FMA. Clang contracts this expression by default;
+ * GCC does not in ISO C mode (-std=c11 implies -ffp-contract=off), so use its builtins. */
+static inline kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 8
+    return __builtin_ia32_vfmaddps256(a, b, c);
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 4
+    return __builtin_ia32_vfmaddps(a, b, c);
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__AVX512F__) && KILN_VL == 16
+    return __builtin_ia32_vfmaddps512_mask(a, b, c, (unsigned short)-1, 4);
+#else
+    return a * b + c;
+#endif
+}
+
+/* Activations. NaN maps to 0 under ReLU in both forms (comparison is false). */
+static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
+static inline kiln_vf kiln_vact_relu(kiln_vf v) {
+    return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
+}
+#define KILN_ACT_S(act, x) ((act) == 1 ? kiln_act_relu(x) : (x))
+#define KILN_ACT_V(act, v) ((act) == 1 ? kiln_vact_relu(v) : (v))
+
+#endif /* KILN_COMMON_H */

@@ -1,0 +1,420 @@
+/* bench_conv.c — times conv2d_gemm on ResNet-50 layer shapes with 1 and 2 threads and
+ * prints GFLOP/s next to a measured FMA peak. Not run by check.sh. Build, e.g.:
+ *   gcc -std=c11 -O3 -march=native -fopenmp bench_conv.c -o bench -lm && ./bench
+ * Tuning knobs: -DBENCH_MR=.. -DBENCH_NR=.. -DBENCH_NT=.. (fixed NT for every shape; by
+ * default NT follows the rule in NT_RULE below). */
+#include "../kiln_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#ifdef _OPENMP
+void omp_set_num_threads(int);
+int omp_get_max_threads(void);
+#endif
+
+#ifndef BENCH_MR
+#define BENCH_MR 6
+#endif
+#ifndef BENCH_NR
+#define BENCH_NR (2 * KILN_VL)
+#endif
+/* The recommended rule: largest multiple of NR with K*NT*4 bytes <= 128 KiB, within
+ * [NR, 512], and no wider than P rounded up to NR. */
+#define NT_CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
+#define NT_RULE(k, p)                                                                        \
+    KILN_MIN(NT_CLAMP((32768 / (k)) / BENCH_NR * BENCH_NR, BENCH_NR, 512),                  \
+             ((p) + BENCH_NR - 1) / BENCH_NR * BENCH_NR)
+#ifdef BENCH_NT
+#define NT_FOR(k, p) BENCH_NT
+#else
+#define NT_FOR(k, p) NT_RULE(k, p)
+#endif
+
+typedef void (*conv_fn)(const float*, const float*, const float*, const float*, float*, float*);
+typedef struct { const char* name; conv_fn fn; int cin, hw, cout, ks, ohw, nt, chunks; } shape;
+
+/* Parameters shared by every instance stay defined; batch 1, bias + ReLU epilogue. */
+#define KILN_N 1
+#define KILN_GROUPS 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_MR BENCH_MR
+#define KILN_NR BENCH_NR
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 0
+#define KILN_ACT 1
+
+#define KILN_FN c1x1_256_64_56
+#define KILN_CIN 256
+#define KILN_H 56
+#define KILN_W 56
+#define KILN_COUT 64
+#define KILN_OH 56
+#define KILN_OW 56
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(256, 3136)
+#define KILN_MCHUNKS 1
+#include "../conv/conv2d_gemm.c"
+static const shape c1x1_256_64_56_shape = {"c1x1_256_64_56", c1x1_256_64_56, 256, 56, 64, 1, 56, KILN_NT, 1};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c1x1_64_256_56
+#define KILN_CIN 64
+#define KILN_H 56
+#define KILN_W 56
+#define KILN_COUT 256
+#define KILN_OH 56
+#define KILN_OW 56
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(64, 3136)
+#define KILN_MCHUNKS 1
+#include "../conv/conv2d_gemm.c"
+static const shape c1x1_64_256_56_shape = {"c1x1_64_256_56", c1x1_64_256_56, 64, 56, 256, 1, 56, KILN_NT, 1};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c3x3_64_64_56
+#define KILN_CIN 64
+#define KILN_H 56
+#define KILN_W 56
+#define KILN_COUT 64
+#define KILN_OH 56
+#define KILN_OW 56
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT NT_FOR(576, 3136)
+#define KILN_MCHUNKS 1
+#include "../conv/conv2d_gemm.c"
+static const shape c3x3_64_64_56_shape = {"c3x3_64_64_56", c3x3_64_64_56, 64, 56, 64, 3, 56, KILN_NT, 1};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c3x3_128_128_28
+#define KILN_CIN 128
+#define KILN_H 28
+#define KILN_W 28
+#define KILN_COUT 128
+#define KILN_OH 28
+#define KILN_OW 28
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT NT_FOR(1152, 784)
+#define KILN_MCHUNKS 1
+#include "../conv/conv2d_gemm.c"
+static const shape c3x3_128_128_28_shape = {"c3x3_128_128_28", c3x3_128_128_28, 128, 28, 128, 3, 28, KILN_NT, 1};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c1x1_1024_256_14
+#define KILN_CIN 1024
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 256
+#define KILN_OH 14
+#define KILN_OW 14
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(1024, 196)
+#define KILN_MCHUNKS 2
+#include "../conv/conv2d_gemm.c"
+static const shape c1x1_1024_256_14_shape = {"c1x1_1024_256_14", c1x1_1024_256_14, 1024, 14, 256, 1, 14, KILN_NT, 2};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c3x3_256_256_14
+#define KILN_CIN 256
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 256
+#define KILN_OH 14
+#define KILN_OW 14
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT NT_FOR(2304, 196)
+#define KILN_MCHUNKS 2
+#include "../conv/conv2d_gemm.c"
+static const shape c3x3_256_256_14_shape = {"c3x3_256_256_14", c3x3_256_256_14, 256, 14, 256, 3, 14, KILN_NT, 2};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c3x3_512_512_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT NT_FOR(4608, 49)
+#define KILN_MCHUNKS 4
+#include "../conv/conv2d_gemm.c"
+static const shape c3x3_512_512_7_shape = {"c3x3_512_512_7", c3x3_512_512_7, 512, 7, 512, 3, 7, KILN_NT, 4};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c1x1_512_2048_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 2048
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(512, 49)
+#define KILN_MCHUNKS 4
+#include "../conv/conv2d_gemm.c"
+static const shape c1x1_512_2048_7_shape = {"c1x1_512_2048_7", c1x1_512_2048_7, 512, 7, 2048, 1, 7, KILN_NT, 4};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN c7x7s2_3_64_224
+#define KILN_CIN 3
+#define KILN_H 224
+#define KILN_W 224
+#define KILN_COUT 64
+#define KILN_OH 112
+#define KILN_OW 112
+#define KILN_KH 7
+#define KILN_KW 7
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 3
+#define KILN_PW 3
+#define KILN_NT NT_FOR(147, 12544)
+#define KILN_MCHUNKS 1
+#include "../conv/conv2d_gemm.c"
+static const shape c7x7s2_3_64_224_shape = {"c7x7s2_3_64_224", c7x7s2_3_64_224, 3, 224, 64, 7, 112, KILN_NT, 1};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+static const shape* const shapes[] = {&c1x1_256_64_56_shape, &c1x1_64_256_56_shape, &c3x3_64_64_56_shape, &c3x3_128_128_28_shape, &c1x1_1024_256_14_shape, &c3x3_256_256_14_shape, &c3x3_512_512_7_shape, &c1x1_512_2048_7_shape, &c7x7s2_3_64_224_shape};
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+/* Peak single-thread FMA throughput: 12 independent vector FMA chains. */
+static double fma_peak(void) {
+    kiln_vf acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = kiln_vbroadcast(0.001f * i);
+    const kiln_vf a = kiln_vbroadcast(0.999f), b = kiln_vbroadcast(0.0001f);
+    const long iters = 20000000;
+    const double t0 = now();
+    for (long it = 0; it < iters; it++) {
+        KILN_UNROLL
+        for (int i = 0; i < 12; i++) acc[i] = kiln_vfma(acc[i], a, b);
+        __asm__ volatile("" : "+x"(acc[0]), "+x"(acc[5]), "+x"(acc[11]));
+    }
+    const double t = now() - t0;
+    float s = 0;
+    for (int i = 0; i < 12; i++) s += kiln_vsum(acc[i]);
+    if (s == 12345.0f) printf("!");
+    return 2.0 * KILN_VL * 12 * iters / t * 1e-9;
+}
+
+static double bench(const shape* s, float* x, float* w, float* b, float* y, float* scratch) {
+    const double flops = 2.0 * s->cout * s->ohw * s->ohw * s->cin * s->ks * s->ks;
+    s->fn(x, w, b, NULL, y, scratch); /* warm up */
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+        int iters = 0;
+        const double t0 = now();
+        double t;
+        do {
+            s->fn(x, w, b, NULL, y, scratch);
+            iters++;
+        } while ((t = now() - t0) < 0.05);
+        if (t / iters < best) best = t / iters;
+    }
+    return flops / best * 1e-9;
+}
+
+int main(void) {
+    int maxt = 1;
+#ifdef _OPENMP
+    maxt = omp_get_max_threads();
+#endif
+    const size_t big = (size_t)4 << 20;
+    float* x = malloc(big * sizeof(float));
+    float* w = malloc(big * 2 * sizeof(float));
+    float* b = malloc(4096 * sizeof(float));
+    float* y = malloc(big * sizeof(float));
+    float* scratch = aligned_alloc(64, (size_t)maxt * KILN_SCRATCH_PER_THREAD * sizeof(float));
+    for (size_t i = 0; i < big; i++) x[i] = y[i] = (float)(i % 17) * 0.01f - 0.08f;
+    for (size_t i = 0; i < 2 * big; i++) w[i] = (float)(i % 13) * 0.001f - 0.006f;
+    for (int i = 0; i < 4096; i++) b[i] = 0.01f;
+    const double peak = fma_peak();
+    printf("VL %d MR %d NR %d; measured 1-thread FMA peak %.1f GFLOP/s\n", KILN_VL, BENCH_MR, BENCH_NR, peak);
+    printf("%-18s %5s %4s %3s %9s %9s %7s\n", "shape", "K", "NT", "ch", "1t GF/s", "2t GF/s", "1t/peak");
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        const shape* s = shapes[i];
+        double g[2] = {0, 0};
+        for (int t = 1; t <= 2 && t <= maxt; t++) {
+#ifdef _OPENMP
+            omp_set_num_threads(t);
+#endif
+            g[t - 1] = bench(s, x, w, b, y, scratch);
+        }
+        printf("%-18s %5d %4d %3d %9.1f %9.1f %6.0f%%\n", s->name, s->cin * s->ks * s->ks, s->nt,
+               s->chunks, g[0], g[1], 100.0 * g[0] / peak);
+    }
+    free(x), free(w), free(b), free(y), free(scratch);
+    return 0;
+}

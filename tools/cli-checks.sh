@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The CLI's contract with scripts that call it: output forms and a non-zero exit with one
+# clear message on bad input. Usage: tools/cli-checks.sh path/to/kiln
+set -uo pipefail
+kiln=${1:?usage: cli-checks.sh KILN}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+small='{"layers":[1,1,1,1],"width":8,"num_classes":10}'
+
+check() { # name, expected exit (0 or nonzero), expected text, command...
+    local name=$1 want=$2 text=$3; shift 3
+    local out status
+    out=$("$@" 2>&1); status=$?
+    if { [ "$want" = 0 ] && [ $status -eq 0 ]; } || { [ "$want" != 0 ] && [ $status -ne 0 ] && [ $status -lt 128 ]; }; then
+        if grep -qF -- "$text" <<<"$out"; then passed=$((passed + 1)); return; fi
+    fi
+    failed=$((failed + 1))
+    printf 'FAIL %s (exit %d, wanted %s and text "%s"):\n%s\n' "$name" "$status" "$want" "$text" "$out"
+}
+
+check "list" 0 "resnet50" "$kiln" list
+check "random run" 0 "top-5" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,32,32
+check "write output" 0 "time:" "$kiln" run resnet50 --random-weights --config "$small" --shape 2,3,32,32 --output "$tmp/out.safetensors"
+check "unknown model" 1 "unknown model 'resnet51'" "$kiln" run resnet51 --random-weights
+check "no weights" 1 "give either --weights FILE or --random-weights" "$kiln" run resnet50
+check "missing weights file" 1 "File not found: $tmp/none.safetensors" \
+    "$kiln" run resnet50 --config "$small" --weights "$tmp/none.safetensors" --shape 1,3,32,32
+check "weights of another network" 1 "keys missing (first: 'conv1.weight')" \
+    "$kiln" run resnet50 --config "$small" --weights "$tmp/out.safetensors" --shape 1,3,32,32
+check "input missing tensor" 1 "out.safetensors has no tensor named 'input' (it has: output)" \
+    "$kiln" run resnet50 --config "$small" --random-weights --input "$tmp/out.safetensors" --output "$tmp/o2.safetensors"
+head -c 60 "$tmp/out.safetensors" > "$tmp/trunc.safetensors"
+check "truncated weights" 1 "trunc.safetensors" \
+    "$kiln" run resnet50 --config "$small" --weights "$tmp/trunc.safetensors" --shape 1,3,32,32
+check "bad shape" 1 "--shape must be four positive integers" "$kiln" run resnet50 --random-weights --shape 1,3,0,32
+check "channel mismatch" 1 "layer 'conv1': Conv2d expects [N, 3, H, W] input, got [1, 4, 32, 32]" \
+    "$kiln" run resnet50 --random-weights --config "$small" --shape 1,4,32,32
+check "bad config" 1 "--config must be a JSON object" "$kiln" run resnet50 --random-weights --config '[1'
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]

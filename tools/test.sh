@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Kiln's whole test suite: the C templates alone (warnings as errors, ASan/UBSan), the Swift
+# tests (ops against scalar references, passes, errors, zoo goldens against PyTorch), and the
+# CLI's exit codes on bad input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash templates/check.sh
+swift build
+swift test
+bash tools/cli-checks.sh .build/debug/kiln
