@@ -13,7 +13,7 @@
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, kiln_thread_id(), the vector
  * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, and activations
- * (KILN_ACT 0 = none, 1 = ReLU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
+ * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
 #ifndef KILN_COMMON_H
 #define KILN_COMMON_H
@@ -65,7 +65,17 @@ static inline kiln_vf kiln_vload(const float* p) {
     return v;
 }
 static inline void kiln_vstore(float* p, kiln_vf v) { memcpy(p, &v, sizeof v); }
-static inline kiln_vf kiln_vbroadcast(float s) { return (kiln_vf){0} + s; }
+/* Not `(kiln_vf){0} + s` (0 + s cannot fold because of -0.0, so it costs an add). GCC
+ * turns a lane loop into inserts when inlined, so it gets an explicit splat shuffle. */
+static inline kiln_vf kiln_vbroadcast(float s) {
+#if defined(__GNUC__) && !defined(__clang__)
+    return __builtin_shuffle((kiln_vf){s}, (kiln_vi){0});
+#else
+    kiln_vf v;
+    for (int i = 0; i < KILN_VL; i++) v[i] = s;
+    return v;
+#endif
+}
 static inline float kiln_vsum(kiln_vf v) {
     float s = 0.0f;
     for (int i = 0; i < KILN_VL; i++) s += v[i];
@@ -91,7 +101,22 @@ static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
 static inline kiln_vf kiln_vact_relu(kiln_vf v) {
     return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
 }
-#define KILN_ACT_S(act, x) ((act) == 1 ? kiln_act_relu(x) : (x))
-#define KILN_ACT_V(act, v) ((act) == 1 ? kiln_vact_relu(v) : (v))
+/* Sigmoid and the exact GELU (PyTorch's default, erf-based) are computed per lane with
+ * libm: they sit on attention gates and MLPs, far from the hot GEMM loops. */
+static inline float kiln_act_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+static inline float kiln_act_gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
+static inline kiln_vf kiln_vact_sigmoid(kiln_vf v) {
+    for (int i = 0; i < KILN_VL; i++) v[i] = kiln_act_sigmoid(v[i]);
+    return v;
+}
+static inline kiln_vf kiln_vact_gelu(kiln_vf v) {
+    for (int i = 0; i < KILN_VL; i++) v[i] = kiln_act_gelu(v[i]);
+    return v;
+}
+/* KILN_ACT codes: 0 none, 1 ReLU, 2 sigmoid, 3 GELU (the Swift side's Activation.code). */
+#define KILN_ACT_S(act, x) \
+    ((act) == 1 ? kiln_act_relu(x) : (act) == 2 ? kiln_act_sigmoid(x) : (act) == 3 ? kiln_act_gelu(x) : (x))
+#define KILN_ACT_V(act, v) \
+    ((act) == 1 ? kiln_vact_relu(v) : (act) == 2 ? kiln_vact_sigmoid(v) : (act) == 3 ? kiln_vact_gelu(v) : (v))
 
 #endif /* KILN_COMMON_H */

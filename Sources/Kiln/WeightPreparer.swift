@@ -58,6 +58,8 @@ public enum WeightPreparer {
             let (scale, shift) = (try value(scaleID), try value(shiftID))
             guard let bias else { return shift }
             return zip(try value(bias), zip(scale, shift)).map { $0 * $1.0 + $1.1 }
+        case let .reshaped(source):
+            return try value(source)
         case let .packGemm(w, groups, rows):
             return pack(try value(w), shape: c.shape, groups: groups, rows: rows, storage: c.storageFloats)
         }

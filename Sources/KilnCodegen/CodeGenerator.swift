@@ -25,8 +25,10 @@ public struct CodeGenerator: Sendable {
             case .output: return "out"
             case .arena(let offset): return "arena + \(offset)"
             case .alias(let root): return value(root)
+            case .constant(let c): return "w + \(layout.offsets[c]!)"
             }
         }
+        let pointers = Lowering.Pointers(value: value, constant: { "w + \(layout.offsets[$0]!)" })
 
         var instances: [KernelInstance: String] = [:]
         var kernelText: [String] = []
@@ -34,21 +36,20 @@ public struct CodeGenerator: Sendable {
         var usedNames: Set<String> = []
         var scratch = 0
         for (id, node) in g.nodes.enumerated() {
-            let lowered = try Lowering.lower(node, in: g, value: { $0 < 0 ? value(id) : value($0) },
-                                             constant: { "w + \(layout.offsets[$0]!)" })
-            guard let lowered else { continue }
-            var function = instances[lowered.instance]
-            if function == nil {
-                let name = uniqueName(for: node, used: &usedNames)
-                kernelText.append(lowered.instance.render(function: name, body: try templates.text(lowered.instance.template)))
-                instances[lowered.instance] = name
-                function = name
+            for call in try Lowering.lower(id, in: g, pointers) {
+                let function = try instances[call.instance] ?? {
+                    let name = uniqueName(for: node, used: &usedNames)
+                    kernelText.append(call.instance.render(function: name, body: try templates.text(call.instance.template)))
+                    instances[call.instance] = name
+                    return name
+                }()
+                scratch = max(scratch, call.instance.scratchFloats)
+                calls.append("    \(function)(\(call.arguments.joined(separator: ", ")));  /* %\(id) \(node.name) */")
             }
-            scratch = max(scratch, lowered.instance.scratchFloats)
-            calls.append("    \(function!)(\(lowered.arguments.joined(separator: ", ")));  /* %\(id) \(node.name) */")
         }
-        if memory.storage[g.output] == .alias(of: 0) || g.output == 0 {
-            calls.append("    memcpy(out, in, sizeof(float) * \(g.outputShape.count));")
+        if value(g.output) != "out" {
+            // The output is the input or a constant: nothing wrote the caller's buffer yet.
+            calls.append("    memcpy(out, \(value(g.output)), sizeof(float) * \(g.outputShape.count));")
         }
 
         let dims = { (s: Shape) in "{" + s.dims.map(String.init).joined(separator: ", ") + "}" }

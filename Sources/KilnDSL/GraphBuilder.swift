@@ -5,8 +5,10 @@ import KilnIR
 public final class GraphBuilder {
     private var nodes: [Node] = []
     private var constants: [Constant] = []
-    private var keys: Set<String> = []
+    private var keys: [String: ConstID] = [:]
     private var path: [String] = []
+    /// Inside `Shared`, a module applied again reuses its parameters instead of declaring them twice.
+    private var reusing = false
 
     init(input: Shape) {
         nodes.append(Node(op: .input, inputs: [], name: "input", shape: input))
@@ -30,9 +32,34 @@ public final class GraphBuilder {
     /// Declares a learned tensor of the current module, e.g. `weight` → `layer1.0.conv1.weight`.
     public func parameter(_ name: String, _ shape: Shape) throws -> ConstID {
         let key = path.isEmpty ? name : currentPath + "." + name
-        guard keys.insert(key).inserted else { throw IRError.duplicateKey(key: key) }
+        if let existing = keys[key] {
+            guard reusing, constants[existing].shape == shape else { throw IRError.duplicateKey(key: key) }
+            return existing
+        }
         constants.append(Constant(shape: shape, source: .parameter(key: key)))
+        keys[key] = constants.count - 1
         return constants.count - 1
+    }
+
+    /// A learned tensor used directly as a value (`self.layer_scale_1`, SA's `cweight`).
+    public func parameterTensor(_ name: String, _ shape: Shape) throws -> Tensor {
+        try apply(.constant, [], constants: [try parameter(name, shape)])
+    }
+
+    /// Adds a constant derived from others (e.g. a reshaped weight).
+    public func derivedConstant(_ shape: Shape, _ source: ConstSource) -> ConstID {
+        constants.append(Constant(shape: shape, source: source))
+        return constants.count - 1
+    }
+
+    func constantShape(_ id: ConstID) -> Shape { constants[id].shape }
+
+    /// Runs `body` with parameter reuse on: re-applying a module shares its weights.
+    func reusingParameters<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = reusing
+        reusing = true
+        defer { reusing = saved }
+        return try body()
     }
 
     /// Appends an operation, inferring its shape; a mismatch is reported against the current module.

@@ -34,6 +34,8 @@ public enum ConstSource: Hashable, Sendable {
     case scaleRows(ConstID, scale: ConstID)
     /// `bias * scale + shift` (or just `shift` without a bias): a folded bias.
     case affineBias(bias: ConstID?, scale: ConstID, shift: ConstID)
+    /// The same values under another shape (a Conv1d weight used by a 1×k Conv2d).
+    case reshaped(ConstID)
     /// A conv weight `[Cout, Cin/g, kh, kw]` repacked for the GEMM kernel: per group, per block
     /// of `rows` output channels, `[K][rows]`, zero-padded (see templates/conv/conv2d_gemm.c).
     case packGemm(ConstID, groups: Int, rows: Int)

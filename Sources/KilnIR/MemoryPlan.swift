@@ -7,6 +7,8 @@ public struct MemoryPlan: Hashable, Sendable {
         case output
         /// `arena + offset` (in floats).
         case arena(offset: Int)
+        /// A learned tensor in the prepared weight buffer.
+        case constant(ConstID)
         /// Shares the storage of another value (a view such as flatten).
         case alias(of: ValueID)
     }

@@ -1,6 +1,23 @@
 /// An activation applied elementwise, usually fused into the epilogue of the producing kernel.
 public enum Activation: String, Hashable, Sendable {
-    case none, relu
+    case none, relu, sigmoid
+    /// The exact GELU, `x * (1 + erf(x / sqrt 2)) / 2` (PyTorch's default, used by VAN).
+    case gelu
+
+    /// The `KILN_ACT` code the C templates switch on.
+    public var code: Int {
+        switch self {
+        case .none: 0
+        case .relu: 1
+        case .sigmoid: 2
+        case .gelu: 3
+        }
+    }
+}
+
+/// Elementwise binary operations (NumPy broadcasting).
+public enum BinaryOp: String, Hashable, Sendable {
+    case add, mul
 }
 
 /// Attributes of a 2-D convolution (PyTorch `nn.Conv2d` semantics, NCHW).
@@ -42,34 +59,50 @@ public struct Pool2dAttrs: Hashable, Sendable {
 }
 
 /// The closed vocabulary of the IR. Each node has one output; its inputs and constants
-/// are positional, as documented per case.
+/// are positional, as documented per case. All values are dense, row-major float32.
 public enum Op: Hashable, Sendable {
     /// The model input. No inputs.
     case input
+    /// A learned tensor used as a value (layer_scale, SA's gate parameters). constants `[c]`.
+    case constant
     /// inputs `[x]` or `[x, residual]` (when `hasResidual`); constants `[weight]` or `[weight, bias]`.
     case conv2d(Conv2dAttrs, hasBias: Bool)
     /// Inference BatchNorm. inputs `[x]`; constants `[weight, bias, running_mean, running_var]`.
     case batchNorm2d(eps: Float)
     /// Per-channel `y = act(x * scale[c] + shift[c])`. inputs `[x]`; constants `[scale, shift]`.
     case scaleShift(Activation)
-    /// inputs `[x]`.
-    case relu
+    /// `y = act(x)`. inputs `[x]`.
+    case activation(Activation)
+    /// `y = act(a op b)` with NumPy broadcasting. inputs `[a, b]`.
+    case binary(BinaryOp, Activation)
     /// inputs `[x]`.
     case maxPool2d(Pool2dAttrs)
     /// Mean over H and W, keeping them as 1: `[N, C, H, W] -> [N, C, 1, 1]`. inputs `[x]`.
     case globalAvgPool
-    /// `[N, ...] -> [N, prod(...)]`; a view, it moves no data. inputs `[x]`.
-    case flatten
     /// `y = x Wᵀ + b` on `[N, in]`. inputs `[x]`; constants `[weight]` or `[weight, bias]`.
     case linear(outFeatures: Int, hasBias: Bool)
-    /// `y = act(a + b)`, same shapes. inputs `[a, b]`.
-    case add(Activation)
+    /// Softmax along `axis`. inputs `[x]`.
+    case softmax(axis: Int)
+    /// Normalises over `axis` (mean and biased variance), then per-index affine along it.
+    /// inputs `[x]`; constants `[weight, bias]`, each the size of `axis`.
+    case layerNorm(axis: Int, eps: Float)
+    /// GroupNorm over `[N, C, H, W]`: statistics per (n, group), affine per channel.
+    /// inputs `[x]`; constants `[weight, bias]` of size C.
+    case groupNorm(groups: Int, eps: Float)
+    /// Joins inputs along `axis`. inputs `[x0, x1, ...]`.
+    case concat(axis: Int)
+    /// Same elements, new shape; a view, it moves no data. inputs `[x]`.
+    case reshape(Shape)
+    /// `y = x.permute(order)`. inputs `[x]`.
+    case permute([Int])
+    /// `y = x[..., start..<end, ...]` along `axis`. inputs `[x]`.
+    case slice(axis: Int, start: Int, end: Int)
 }
 
 extension Op {
     /// Ops whose output is a view of their input's storage.
     public var isView: Bool {
-        if case .flatten = self { return true }
+        if case .reshape = self { return true }
         return false
     }
 }

@@ -25,12 +25,19 @@ public enum Printer {
             return s + "]"
         case .batchNorm2d(let eps): return "batchnorm2d[eps \(eps)]"
         case .scaleShift(let act): return act == .none ? "scale_shift" : "scale_shift[\(act)]"
-        case .relu: return "relu"
+        case .constant: return "constant"
+        case .activation(let act): return act.rawValue
+        case .binary(let op, let act): return act == .none ? op.rawValue : "\(op.rawValue)[\(act)]"
         case .maxPool2d(let a): return "maxpool2d[\(a.kernelH)x\(a.kernelW)/\(a.strideH) p\(a.padH)]"
         case .globalAvgPool: return "global_avgpool"
-        case .flatten: return "flatten"
         case .linear(let out, let hasBias): return "linear[\(out)\(hasBias ? " +bias" : "")]"
-        case .add(let act): return act == .none ? "add" : "add[\(act)]"
+        case .softmax(let axis): return "softmax[axis \(axis)]"
+        case .layerNorm(let axis, let eps): return "layernorm[axis \(axis), eps \(eps)]"
+        case .groupNorm(let groups, let eps): return "groupnorm[\(groups) groups, eps \(eps)]"
+        case .concat(let axis): return "concat[axis \(axis)]"
+        case .reshape(let shape): return "reshape\(shape)"
+        case .permute(let order): return "permute\(order)"
+        case .slice(let axis, let start, let end): return "slice[axis \(axis), \(start)..<\(end)]"
         }
     }
 }

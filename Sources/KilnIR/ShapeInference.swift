@@ -5,6 +5,9 @@ public enum ShapeInference {
         func requireRank4(_ s: Shape, _ what: String) throws {
             guard s.rank == 4 else { throw fail("\(what) expects a 4-D NCHW input, got \(s)") }
         }
+        func requireAxis(_ axis: Int, _ s: Shape, _ what: String) throws {
+            guard axis >= 0, axis < s.rank else { throw fail("\(what): axis \(axis) is out of range for \(s)") }
+        }
         switch op {
         case .input:
             return inputs.first ?? []
@@ -36,8 +39,15 @@ public enum ShapeInference {
                 throw fail("per-channel parameter \(c) does not match the input's \(x[1]) channels (input \(x))")
             }
             return x
-        case .relu:
+        case .activation:
             return inputs[0]
+        case .constant:
+            return constants[0]
+        case .binary(let op, _):
+            guard let shape = broadcast(inputs[0], inputs[1]) else {
+                throw fail("cannot \(op) tensors of shapes \(inputs[0]) and \(inputs[1])")
+            }
+            return shape
         case .maxPool2d(let a):
             let x = inputs[0]
             try requireRank4(x, "MaxPool2d")
@@ -49,9 +59,6 @@ public enum ShapeInference {
             let x = inputs[0]
             try requireRank4(x, "AdaptiveAvgPool2d")
             return [x[0], x[1], 1, 1]
-        case .flatten:
-            let x = inputs[0]
-            return [x[0], x.dims.dropFirst().reduce(1, *)]
         case .linear(let outFeatures, let hasBias):
             let x = inputs[0]
             let w = constants[0]
@@ -63,12 +70,70 @@ public enum ShapeInference {
                 throw fail("Linear bias \(constants[1]) should be [\(outFeatures)]")
             }
             return [x[0], outFeatures]
-        case .add:
-            guard inputs[0] == inputs[1] else {
-                throw fail("cannot add tensors of shapes \(inputs[0]) and \(inputs[1])")
-            }
+        case .softmax(let axis):
+            try requireAxis(axis, inputs[0], "Softmax")
             return inputs[0]
+        case .layerNorm(let axis, _):
+            let x = inputs[0]
+            try requireAxis(axis, x, "LayerNorm")
+            for c in constants where c != [x[axis]] {
+                throw fail("LayerNorm parameter \(c) does not match the \(x[axis]) features of axis \(axis) (input \(x))")
+            }
+            return x
+        case .groupNorm(let groups, _):
+            let x = inputs[0]
+            try requireRank4(x, "GroupNorm")
+            guard groups > 0, x[1] % groups == 0 else { throw fail("GroupNorm: \(x[1]) channels are not divisible by \(groups) groups") }
+            for c in constants where c != [x[1]] {
+                throw fail("GroupNorm parameter \(c) does not match the input's \(x[1]) channels (input \(x))")
+            }
+            return x
+        case .concat(let axis):
+            let first = inputs[0]
+            try requireAxis(axis, first, "cat")
+            var total = 0
+            for s in inputs {
+                var a = s.dims, b = first.dims
+                guard a.count == b.count else { throw fail("cannot concatenate \(first) and \(s): ranks differ") }
+                a[axis] = 0; b[axis] = 0
+                guard a == b else { throw fail("cannot concatenate \(first) and \(s) along axis \(axis)") }
+                total += s[axis]
+            }
+            var out = first
+            out.dims[axis] = total
+            return out
+        case .reshape(let shape):
+            guard shape.count == inputs[0].count else {
+                throw fail("cannot view \(inputs[0]) (\(inputs[0].count) elements) as \(shape) (\(shape.count))")
+            }
+            return shape
+        case .permute(let order):
+            let x = inputs[0]
+            guard order.sorted() == Array(0..<x.rank) else { throw fail("permute order \(order) does not fit rank \(x.rank)") }
+            return Shape(order.map { x[$0] })
+        case .slice(let axis, let start, let end):
+            let x = inputs[0]
+            try requireAxis(axis, x, "slice")
+            guard 0 <= start, start < end, end <= x[axis] else {
+                throw fail("slice \(start)..<\(end) of axis \(axis) is out of bounds for \(x)")
+            }
+            var out = x
+            out.dims[axis] = end - start
+            return out
         }
+    }
+
+    /// NumPy broadcasting: align right, each pair equal or one of them 1.
+    public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+        let rank = max(a.rank, b.rank)
+        let pa = Array(repeating: 1, count: rank - a.rank) + a.dims
+        let pb = Array(repeating: 1, count: rank - b.rank) + b.dims
+        var out: [Int] = []
+        for (x, y) in zip(pa, pb) {
+            guard x == y || x == 1 || y == 1 else { return nil }
+            out.append(x == 1 ? y : x)
+        }
+        return Shape(out)
     }
 
     /// PyTorch's output size formula for convolution and pooling.

@@ -1,6 +1,6 @@
 import KilnIR
 
-/// Moves a ReLU into the epilogue of the kernel producing its input when nothing else reads
+/// Moves an activation (ReLU, sigmoid, GELU) into the epilogue of the kernel producing its input when nothing else reads
 /// that input:
 ///
 ///     %7 = conv2d[256 +residual] (%4, %6)         %7 = conv2d[256 +residual relu] (%4, %6)
@@ -14,22 +14,22 @@ public struct FuseActivation: Pass {
         let users = g.users()
         var replacements: [ValueID: ValueID] = [:]
         for (id, node) in g.nodes.enumerated() {
-            guard case .relu = node.op else { continue }
+            guard case .activation(let act) = node.op else { continue }
             let source = node.inputs[0]
-            guard users[source] == [id], source != 0, let fused = withReLU(g.nodes[source].op) else { continue }
+            guard users[source] == [id], let fused = with(act, g.nodes[source].op) else { continue }
             g.nodes[source].op = fused
             replacements[id] = source
         }
         return g.compacted(replacing: replacements)
     }
 
-    private func withReLU(_ op: Op) -> Op? {
+    private func with(_ act: Activation, _ op: Op) -> Op? {
         switch op {
         case .conv2d(var attrs, let hasBias) where attrs.activation == .none:
-            attrs.activation = .relu
+            attrs.activation = act
             return .conv2d(attrs, hasBias: hasBias)
-        case .add(.none): return .add(.relu)
-        case .scaleShift(.none): return .scaleShift(.relu)
+        case .binary(let op, .none): return .binary(op, act)
+        case .scaleShift(.none): return .scaleShift(act)
         default: return nil
         }
     }

@@ -16,7 +16,8 @@ public struct FuseConvEpilogue: Pass {
         var g = graph
         let users = g.users()
         for (id, node) in g.nodes.enumerated() {
-            guard case .add(.none) = node.op else { continue }
+            guard case .binary(.add, .none) = node.op, node.inputs.map({ g.nodes[$0].shape }) == [node.shape, node.shape]
+            else { continue }
             for (operand, other) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
                 guard case .conv2d(var attrs, let hasBias) = g.nodes[operand].op, !attrs.hasResidual,
                       attrs.activation == .none, users[operand] == [id], operand != other else { continue }

@@ -23,6 +23,9 @@ public struct PlanMemory: Pass {
             root[id] = root[node.inputs[0]]
             storage[id] = .alias(of: root[id])
         }
+        for (id, node) in g.nodes.enumerated() where node.op == .constant {
+            storage[id] = .constant(node.constants[0])
+        }
         storage[0] = .input
         // Lifetime of each root: from its definition to the last read of it or of any view of it.
         var lastUse = Array(0..<n)
@@ -30,7 +33,9 @@ public struct PlanMemory: Pass {
             for input in node.inputs { lastUse[root[input]] = max(lastUse[root[input]], id) }
         }
         lastUse[root[g.output]] = n
-        if root[g.output] != 0 { storage[root[g.output]] = .output }
+        // The output is written straight into the caller's buffer, unless it is the input or a constant
+        // (then codegen copies it there).
+        if case .arena = storage[root[g.output]] { storage[root[g.output]] = .output }
 
         let planned = (1..<n).filter { root[$0] == $0 && storage[$0] == .arena(offset: 0) }
         var placed: [(offset: Int, size: Int, first: Int, last: Int)] = []

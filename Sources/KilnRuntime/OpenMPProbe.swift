@@ -9,18 +9,22 @@ import Glibc
 /// compiler path, version and every candidate flag set (installing libomp-dev adds a
 /// candidate, which changes the key, so a remembered failure never outlives its cause).
 enum OpenMPProbe {
+    /// Uses the constructs the templates use: a dynamic schedule makes clang 21 call
+    /// `__kmpc_dispatch_deinit`, which libomp older than 19 lacks (it links, then fails to load).
     static let source = """
         #include <omp.h>
         #include <stdio.h>
         int main(void) {
-            int threads = 0;
+            int threads = 0, sum = 0;
             #pragma omp parallel
             {
                 #pragma omp atomic
                 threads += 1;
             }
+            #pragma omp parallel for schedule(dynamic, 1) reduction(+:sum)
+            for (int i = 0; i < 64; i++) sum += i;
             printf("kiln-openmp-ok %d %d\\n", threads, omp_get_max_threads());
-            return threads >= 1 ? 0 : 1;
+            return threads >= 1 && sum == 2016 ? 0 : 1;
         }
         """
 
@@ -35,7 +39,7 @@ enum OpenMPProbe {
     static func firstWorking(compiler path: String, version: String, candidates: [OpenMPFlags],
                              cacheDirectory: String, rememberFailure: Bool) -> Outcome {
         var key = StableHash()
-        key.update("openmp-probe-v1")
+        key.update("openmp-probe-v2")
         key.update(path)
         key.update(version)
         for c in candidates { key.update(c.compile); key.update(c.link) }

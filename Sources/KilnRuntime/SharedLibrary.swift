@@ -7,7 +7,9 @@ import Glibc
 /// Opened with RTLD_NOW so a missing symbol (say, a libomp that cannot be found) fails here
 /// with a message instead of at the first call, and RTLD_LOCAL so two models' identically
 /// named entry points cannot bind to each other. Pointers obtained from `symbol` must not be
-/// used after this object is released.
+/// used after this object is released. glibc's dlopen returns the already-loaded object for a
+/// path it has open, so release the old SharedLibrary before loading a rebuilt file at the
+/// same path (BuildCache reuses its entry path when it rebuilds a damaged entry).
 public final class SharedLibrary: @unchecked Sendable {
     public let path: String
     private let handle: UnsafeMutableRawPointer
@@ -18,6 +20,7 @@ public final class SharedLibrary: @unchecked Sendable {
             throw KilnRuntimeError.dlopenFailed(path: path, message: Self.lastError())
         }
         self.handle = handle
+        Self.pinOpenMPRuntimes()
     }
 
     deinit {
@@ -35,6 +38,18 @@ public final class SharedLibrary: @unchecked Sendable {
             throw KilnRuntimeError.dlsymFailed(path: path, symbol: name, message: Self.lastError())
         }
         return unsafeBitCast(address, to: T.self)
+    }
+
+    /// OpenMP runtimes keep a pool of worker threads; if closing the last model unloaded the
+    /// runtime (libgomp is not marked NODELETE; libomp is), a late-waking worker would run
+    /// unmapped code, and every reload would rebuild the pool. So whichever runtime a loaded
+    /// model pulled in is promoted to RTLD_NODELETE (RTLD_NOLOAD: nothing new is loaded).
+    private static func pinOpenMPRuntimes() {
+        for name in ["libgomp.so.1", "libomp.so.5", "libomp.so", "libiomp5.so"] {
+            if let runtime = dlopen(name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) {
+                dlclose(runtime)
+            }
+        }
     }
 
     private static func lastError() -> String {

@@ -111,6 +111,21 @@ import Testing
         #expect(result.threads == -1)
     }
 
+    /// Closing a gcc-built model must not unload libgomp (its worker threads outlive it).
+    @Test func gccModelsKeepLibgompLoaded() throws {
+        guard Subprocess.findExecutable("gcc", searchPath: ProcessInfo.processInfo.environment["PATH"]) != nil else { return }
+        let dir = try makeTemporaryDirectory()
+        defer { removeDirectory(dir) }
+        let compiler = try CCompiler.detect(environment: testEnvironment(cache: dir, extra: ["CC": "gcc"]))
+        let built = try BuildCache(directory: dir).sharedObject(files: TinyKernel.files, translationUnits: TinyKernel.units, compiler: compiler, flags: ["-O2"])
+        for _ in 0..<3 {
+            #expect(try TinyKernel.call(built.path).mean == 50.5)
+        }
+        let libgomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD)
+        #expect(libgomp != nil)
+        if let libgomp { dlclose(libgomp) }
+    }
+
     @Test func unwritableDirectoryFallsBackToTemp() throws {
         let dir = try makeTemporaryDirectory()
         defer { removeDirectory(dir) }

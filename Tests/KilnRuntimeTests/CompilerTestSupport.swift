@@ -5,7 +5,7 @@ import Foundation
 /// its own temporary cache directory.
 enum SharedCompiler {
     static let cacheDirectory: String = {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kiln-rt-test-compilers-\(getpid())")
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kiln-rt-test-compilers-\(getuid())")
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()

@@ -1,8 +1,9 @@
 /* bench_conv.c — times conv2d_gemm on ResNet-50 layer shapes with 1 and 2 threads and
  * prints GFLOP/s next to a measured FMA peak. Not run by check.sh. Build, e.g.:
  *   gcc -std=c11 -O3 -march=native -fopenmp bench_conv.c -o bench -lm && ./bench
- * Tuning knobs: -DBENCH_MR=.. -DBENCH_NR=.. -DBENCH_NT=.. (fixed NT for every shape; by
- * default NT follows the rule in NT_RULE below). */
+ * Knobs: -DBENCH_MR=.. -DBENCH_NR=.. -DBENCH_NT=.. (one NT for every shape instead of
+ * NT_RULE), -DBENCH_TASKS=.., -DBENCH_T0/T1=.. (thread counts to time). */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "../kiln_common.h"
 
 #include <stdio.h>
@@ -13,23 +14,38 @@ void omp_set_num_threads(int);
 int omp_get_max_threads(void);
 #endif
 
+#ifndef BENCH_T1
+#define BENCH_T1 2
+#endif
+#ifndef BENCH_T0
+#define BENCH_T0 1
+#endif
 #ifndef BENCH_MR
 #define BENCH_MR 6
 #endif
 #ifndef BENCH_NR
 #define BENCH_NR (2 * KILN_VL)
 #endif
-/* The recommended rule: largest multiple of NR with K*NT*4 bytes <= 128 KiB, within
- * [NR, 512], and no wider than P rounded up to NR. */
-#define NT_CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
-#define NT_RULE(k, p)                                                                        \
-    KILN_MIN(NT_CLAMP((32768 / (k)) / BENCH_NR * BENCH_NR, BENCH_NR, 512),                  \
-             ((p) + BENCH_NR - 1) / BENCH_NR * BENCH_NR)
+/* Schedule rules (what the generator's schedule pass should do), all in floats:
+ *   NT      = largest multiple of NR with K*NT <= 64Ki (B panel <= 256 KiB, half of L2),
+ *             clamped to [64, 256], then to P rounded up to NR;
+ *   MCHUNKS = enough (n, g, tile, chunk) tasks for BENCH_TASKS (default 4 per thread),
+ *             but at least 4 row blocks (4*MR channels) per chunk. */
+#ifndef BENCH_TASKS
+#define BENCH_TASKS 8
+#endif
+#define RUP(a, b) (((a) + (b)-1) / (b) * (b))
+#define CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
+#define NT_RULE(k, p) KILN_MIN(CLAMP(65536 / (k) / BENCH_NR * BENCH_NR, 64, 256), RUP(p, BENCH_NR))
 #ifdef BENCH_NT
 #define NT_FOR(k, p) BENCH_NT
 #else
 #define NT_FOR(k, p) NT_RULE(k, p)
 #endif
+#define MB_OF(mg) (((mg) + BENCH_MR - 1) / BENCH_MR)
+#define CHUNKS_FOR(mg, p, nt)                                                                \
+    CLAMP((BENCH_TASKS + ((p) + (nt)-1) / (nt)-1) / (((p) + (nt)-1) / (nt)), 1,             \
+          MB_OF(mg) / 4 > 1 ? MB_OF(mg) / 4 : 1)
 
 typedef void (*conv_fn)(const float*, const float*, const float*, const float*, float*, float*);
 typedef struct { const char* name; conv_fn fn; int cin, hw, cout, ks, ohw, nt, chunks; } shape;
@@ -59,9 +75,9 @@ typedef struct { const char* name; conv_fn fn; int cin, hw, cout, ks, ohw, nt, c
 #define KILN_PH 0
 #define KILN_PW 0
 #define KILN_NT NT_FOR(256, 3136)
-#define KILN_MCHUNKS 1
+#define KILN_MCHUNKS CHUNKS_FOR(64, 3136, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c1x1_256_64_56_shape = {"c1x1_256_64_56", c1x1_256_64_56, 256, 56, 64, 1, 56, KILN_NT, 1};
+static const shape c1x1_256_64_56_shape = {"c1x1_256_64_56", c1x1_256_64_56, 256, 56, 64, 1, 56, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -92,9 +108,9 @@ static const shape c1x1_256_64_56_shape = {"c1x1_256_64_56", c1x1_256_64_56, 256
 #define KILN_PH 0
 #define KILN_PW 0
 #define KILN_NT NT_FOR(64, 3136)
-#define KILN_MCHUNKS 1
+#define KILN_MCHUNKS CHUNKS_FOR(256, 3136, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c1x1_64_256_56_shape = {"c1x1_64_256_56", c1x1_64_256_56, 64, 56, 256, 1, 56, KILN_NT, 1};
+static const shape c1x1_64_256_56_shape = {"c1x1_64_256_56", c1x1_64_256_56, 64, 56, 256, 1, 56, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -125,9 +141,9 @@ static const shape c1x1_64_256_56_shape = {"c1x1_64_256_56", c1x1_64_256_56, 64,
 #define KILN_PH 1
 #define KILN_PW 1
 #define KILN_NT NT_FOR(576, 3136)
-#define KILN_MCHUNKS 1
+#define KILN_MCHUNKS CHUNKS_FOR(64, 3136, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c3x3_64_64_56_shape = {"c3x3_64_64_56", c3x3_64_64_56, 64, 56, 64, 3, 56, KILN_NT, 1};
+static const shape c3x3_64_64_56_shape = {"c3x3_64_64_56", c3x3_64_64_56, 64, 56, 64, 3, 56, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -158,9 +174,9 @@ static const shape c3x3_64_64_56_shape = {"c3x3_64_64_56", c3x3_64_64_56, 64, 56
 #define KILN_PH 1
 #define KILN_PW 1
 #define KILN_NT NT_FOR(1152, 784)
-#define KILN_MCHUNKS 1
+#define KILN_MCHUNKS CHUNKS_FOR(128, 784, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c3x3_128_128_28_shape = {"c3x3_128_128_28", c3x3_128_128_28, 128, 28, 128, 3, 28, KILN_NT, 1};
+static const shape c3x3_128_128_28_shape = {"c3x3_128_128_28", c3x3_128_128_28, 128, 28, 128, 3, 28, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -191,9 +207,9 @@ static const shape c3x3_128_128_28_shape = {"c3x3_128_128_28", c3x3_128_128_28, 
 #define KILN_PH 0
 #define KILN_PW 0
 #define KILN_NT NT_FOR(1024, 196)
-#define KILN_MCHUNKS 2
+#define KILN_MCHUNKS CHUNKS_FOR(256, 196, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c1x1_1024_256_14_shape = {"c1x1_1024_256_14", c1x1_1024_256_14, 1024, 14, 256, 1, 14, KILN_NT, 2};
+static const shape c1x1_1024_256_14_shape = {"c1x1_1024_256_14", c1x1_1024_256_14, 1024, 14, 256, 1, 14, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -224,9 +240,9 @@ static const shape c1x1_1024_256_14_shape = {"c1x1_1024_256_14", c1x1_1024_256_1
 #define KILN_PH 1
 #define KILN_PW 1
 #define KILN_NT NT_FOR(2304, 196)
-#define KILN_MCHUNKS 2
+#define KILN_MCHUNKS CHUNKS_FOR(256, 196, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c3x3_256_256_14_shape = {"c3x3_256_256_14", c3x3_256_256_14, 256, 14, 256, 3, 14, KILN_NT, 2};
+static const shape c3x3_256_256_14_shape = {"c3x3_256_256_14", c3x3_256_256_14, 256, 14, 256, 3, 14, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -257,9 +273,9 @@ static const shape c3x3_256_256_14_shape = {"c3x3_256_256_14", c3x3_256_256_14, 
 #define KILN_PH 1
 #define KILN_PW 1
 #define KILN_NT NT_FOR(4608, 49)
-#define KILN_MCHUNKS 4
+#define KILN_MCHUNKS CHUNKS_FOR(512, 49, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c3x3_512_512_7_shape = {"c3x3_512_512_7", c3x3_512_512_7, 512, 7, 512, 3, 7, KILN_NT, 4};
+static const shape c3x3_512_512_7_shape = {"c3x3_512_512_7", c3x3_512_512_7, 512, 7, 512, 3, 7, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -290,9 +306,9 @@ static const shape c3x3_512_512_7_shape = {"c3x3_512_512_7", c3x3_512_512_7, 512
 #define KILN_PH 0
 #define KILN_PW 0
 #define KILN_NT NT_FOR(512, 49)
-#define KILN_MCHUNKS 4
+#define KILN_MCHUNKS CHUNKS_FOR(2048, 49, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c1x1_512_2048_7_shape = {"c1x1_512_2048_7", c1x1_512_2048_7, 512, 7, 2048, 1, 7, KILN_NT, 4};
+static const shape c1x1_512_2048_7_shape = {"c1x1_512_2048_7", c1x1_512_2048_7, 512, 7, 2048, 1, 7, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -323,9 +339,9 @@ static const shape c1x1_512_2048_7_shape = {"c1x1_512_2048_7", c1x1_512_2048_7, 
 #define KILN_PH 3
 #define KILN_PW 3
 #define KILN_NT NT_FOR(147, 12544)
-#define KILN_MCHUNKS 1
+#define KILN_MCHUNKS CHUNKS_FOR(64, 12544, KILN_NT)
 #include "../conv/conv2d_gemm.c"
-static const shape c7x7s2_3_64_224_shape = {"c7x7s2_3_64_224", c7x7s2_3_64_224, 3, 224, 64, 7, 112, KILN_NT, 1};
+static const shape c7x7s2_3_64_224_shape = {"c7x7s2_3_64_224", c7x7s2_3_64_224, 3, 224, 64, 7, 112, KILN_NT, KILN_MCHUNKS};
 #undef KILN_FN
 #undef KILN_CIN
 #undef KILN_H
@@ -350,38 +366,39 @@ static double now(void) {
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-/* Peak single-thread FMA throughput: 12 independent vector FMA chains. */
+/* Peak single-thread FMA throughput: 12 independent vector FMA chains, best of 20. */
 static double fma_peak(void) {
     kiln_vf acc[12];
     for (int i = 0; i < 12; i++) acc[i] = kiln_vbroadcast(0.001f * i);
     const kiln_vf a = kiln_vbroadcast(0.999f), b = kiln_vbroadcast(0.0001f);
-    const long iters = 20000000;
-    const double t0 = now();
-    for (long it = 0; it < iters; it++) {
-        KILN_UNROLL
-        for (int i = 0; i < 12; i++) acc[i] = kiln_vfma(acc[i], a, b);
-        __asm__ volatile("" : "+x"(acc[0]), "+x"(acc[5]), "+x"(acc[11]));
+    const long iters = 1000000;
+    double best = 1e30;
+    for (int rep = 0; rep < 20; rep++) {
+        const double t0 = now();
+        for (long it = 0; it < iters; it++) {
+            KILN_UNROLL
+            for (int i = 0; i < 12; i++) acc[i] = kiln_vfma(acc[i], a, b);
+        }
+        const double t = now() - t0;
+        if (t < best) best = t;
     }
-    const double t = now() - t0;
     float s = 0;
     for (int i = 0; i < 12; i++) s += kiln_vsum(acc[i]);
     if (s == 12345.0f) printf("!");
-    return 2.0 * KILN_VL * 12 * iters / t * 1e-9;
+    return 2.0 * KILN_VL * 12 * iters / best * 1e-9;
 }
 
+/* Minimum time of single calls over ~0.3 s: robust against a noisy (shared) machine. */
 static double bench(const shape* s, float* x, float* w, float* b, float* y, float* scratch) {
     const double flops = 2.0 * s->cout * s->ohw * s->ohw * s->cin * s->ks * s->ks;
     s->fn(x, w, b, NULL, y, scratch); /* warm up */
     double best = 1e30;
-    for (int rep = 0; rep < 5; rep++) {
-        int iters = 0;
-        const double t0 = now();
-        double t;
-        do {
-            s->fn(x, w, b, NULL, y, scratch);
-            iters++;
-        } while ((t = now() - t0) < 0.05);
-        if (t / iters < best) best = t / iters;
+    const double t0 = now();
+    for (int i = 0; i < 3 || now() - t0 < 0.3; i++) {
+        const double t1 = now();
+        s->fn(x, w, b, NULL, y, scratch);
+        const double t = now() - t1;
+        if (t < best) best = t;
     }
     return flops / best * 1e-9;
 }
@@ -402,18 +419,22 @@ int main(void) {
     for (int i = 0; i < 4096; i++) b[i] = 0.01f;
     const double peak = fma_peak();
     printf("VL %d MR %d NR %d; measured 1-thread FMA peak %.1f GFLOP/s\n", KILN_VL, BENCH_MR, BENCH_NR, peak);
-    printf("%-18s %5s %4s %3s %9s %9s %7s\n", "shape", "K", "NT", "ch", "1t GF/s", "2t GF/s", "1t/peak");
-    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
-        const shape* s = shapes[i];
-        double g[2] = {0, 0};
-        for (int t = 1; t <= 2 && t <= maxt; t++) {
+    /* Thread counts from high to low: libgomp handles growing the team after a 1-thread
+     * region badly (the first larger teams run far below speed), shrinking is fine. */
+    enum { NS = sizeof shapes / sizeof *shapes };
+    double g[NS][2] = {{0}};
+    for (int t = BENCH_T1; t >= BENCH_T0; t--) {
+        if (t > maxt) continue;
 #ifdef _OPENMP
-            omp_set_num_threads(t);
+        omp_set_num_threads(t);
 #endif
-            g[t - 1] = bench(s, x, w, b, y, scratch);
-        }
+        for (int i = 0; i < NS; i++) g[i][t - 1] = bench(shapes[i], x, w, b, y, scratch);
+    }
+    printf("%-18s %5s %4s %3s %9s %9s %7s\n", "shape", "K", "NT", "ch", "1t GF/s", "2t GF/s", "1t/peak");
+    for (int i = 0; i < NS; i++) {
+        const shape* s = shapes[i];
         printf("%-18s %5d %4d %3d %9.1f %9.1f %6.0f%%\n", s->name, s->cin * s->ks * s->ks, s->nt,
-               s->chunks, g[0], g[1], 100.0 * g[0] / peak);
+               s->chunks, g[i][0], g[i][1], 100.0 * g[i][0] / peak);
     }
     free(x), free(w), free(b), free(y), free(scratch);
     return 0;

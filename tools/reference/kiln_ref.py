@@ -121,10 +121,16 @@ def cmd_stats(args):
     rows = []
 
     def hook(name):
-        return lambda module, inputs, out: rows.append((name, tuple(out.shape), rms(out)))
+        def record(module, inputs, out):
+            if isinstance(out, (tuple, list)):  # e.g. VAN's patch embed returns (x, H, W)
+                out = out[0]
+            rows.append((name, tuple(out.shape), rms(out)))
+        return record
 
     for name, child in model.named_children():
-        if isinstance(child, torch.nn.Sequential):  # a stage: also show each block
+        # a stage: also show each block (a ModuleList is never called itself, so it
+        # only gets the per-block rows)
+        if isinstance(child, (torch.nn.Sequential, torch.nn.ModuleList)):
             for sub, block in child.named_children():
                 block.register_forward_hook(hook(f"  {name}.{sub}"))
         child.register_forward_hook(hook(name))

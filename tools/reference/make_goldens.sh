@@ -14,3 +14,16 @@ golden resnet_small_b1 resnet50 "$small" 1,3,32,32
 golden resnet_small_b2_odd resnet50 "$small" 2,3,33,47
 golden resnet_small_b3_tiny resnet50 "$small" 3,3,19,23
 golden resnet_deeper_b2 resnet50 '{"layers":[2,1,2,1],"width":16,"num_classes":37}' 2,3,40,36
+
+# The seed networks: full size on a small input, and reduced variants at batch 1 and 2.
+for m in se_resnet50 eca_resnet50 epsanet50 epsanet101 sa_resnet50 van_b0 van_b1 van_b2; do
+    golden "${m}_64" "$m" "" 1,3,64,64
+done
+golden se_small_b2 se_resnet50 '{"layers":[1,1,1,1],"width":16,"num_classes":10}' 2,3,32,32
+golden eca_small_b1 eca_resnet50 '{"layers":[1,1,2,1],"width":8,"num_classes":10}' 1,3,40,40
+golden eca_small_b2 eca_resnet50 '{"layers":[1,1,1,1],"width":8,"num_classes":10,"k_sizes":[3,3,5,9]}' 2,3,33,35
+golden epsanet_small_b2 epsanet50 '{"layers":[1,1,1,1],"width":64,"num_classes":10}' 2,3,32,32
+golden sa_small_b1 sa_resnet50 '{"layers":[1,1,1,1],"width":8,"num_classes":10,"groups":4}' 1,3,32,32
+golden sa_small_b2 sa_resnet50 '{"layers":[1,2,1,1],"width":32,"num_classes":10}' 2,3,32,32
+golden van_small_b1 van_b0 '{"embed_dims":[8,16,24,32],"depths":[1,1,2,1],"num_classes":10}' 1,3,64,64
+golden van_small_b2 van_b0 '{"embed_dims":[8,16,24,32],"depths":[2,1,1,1],"mlp_ratios":[4,4,2,2],"num_classes":10}' 2,3,45,51

@@ -2,6 +2,11 @@
 
 Attribute names, registration order and shapes match torchvision.models.resnet,
 so state_dict keys are interchangeable with torchvision's for width 64.
+
+`ResNet` is also the skeleton of the attention ResNets (senet.py, ecanet.py,
+epsanet.py, sanet.py): they pass their own bottleneck class as `block`, called as
+`block(inplanes, planes, stride, downsample, **stage_kwargs[i])` with
+`planes = width << i` and 4x expansion, like torchvision's `_make_layer`.
 """
 import torch
 from torch import nn
@@ -37,21 +42,26 @@ class Bottleneck(nn.Module):
         return self.relu(out + identity)
 
 
-def make_stage(inplanes, planes, blocks, stride):
+def make_stage(inplanes, planes, blocks, stride, block=Bottleneck, **block_kwargs):
     downsample = None
     if stride != 1 or inplanes != planes * EXPANSION:
         downsample = nn.Sequential(conv1x1(inplanes, planes * EXPANSION, stride),
                                    nn.BatchNorm2d(planes * EXPANSION))
-    layers = [Bottleneck(inplanes, planes, stride, downsample)]
-    layers += [Bottleneck(planes * EXPANSION, planes) for _ in range(1, blocks)]
+    layers = [block(inplanes, planes, stride, downsample, **block_kwargs)]
+    layers += [block(planes * EXPANSION, planes, 1, None, **block_kwargs)
+               for _ in range(1, blocks)]
     return nn.Sequential(*layers)
 
 
 class ResNet(nn.Module):
-    def __init__(self, layers=(3, 4, 6, 3), width=64, num_classes=1000):
+    def __init__(self, layers=(3, 4, 6, 3), width=64, num_classes=1000, block=Bottleneck,
+                 stage_kwargs=None):
         super().__init__()
-        if len(layers) != 4:
-            raise ValueError(f"layers must have 4 entries, got {layers}")
+        if len(layers) != 4 or any(int(n) < 1 for n in layers):
+            raise ValueError(f"layers must be 4 block counts >= 1, got {layers}")
+        if width < 1:
+            raise ValueError(f"width must be >= 1, got {width}")
+        stage_kwargs = stage_kwargs or [{}] * 4
         self.conv1 = nn.Conv2d(3, width, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
@@ -59,7 +69,8 @@ class ResNet(nn.Module):
         planes = [width, 2 * width, 4 * width, 8 * width]
         inplanes = width
         for i, (p, n) in enumerate(zip(planes, layers)):
-            setattr(self, f"layer{i + 1}", make_stage(inplanes, p, n, 1 if i == 0 else 2))
+            setattr(self, f"layer{i + 1}", make_stage(inplanes, p, n, 1 if i == 0 else 2, block,
+                                                      **stage_kwargs[i]))
             inplanes = p * EXPANSION
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(inplanes, num_classes)
