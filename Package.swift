@@ -27,6 +27,6 @@ let package = Package(
         .testTarget(name: "KilnPassesTests", dependencies: ["Kiln"]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"]),
-        .testTarget(name: "KilnZooTests", dependencies: ["Kiln"], resources: [.copy("Goldens")]),
+        .testTarget(name: "KilnZooTests", dependencies: ["Kiln"], resources: [.copy("Goldens"), .copy("CustomGoldens")]),
     ]
 )

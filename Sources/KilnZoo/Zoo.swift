@@ -14,9 +14,10 @@ public enum Zoo {
     public static let models: [Entry] = [
         Entry(name: "resnet50", summary: "torchvision ResNet-50 (v1.5)") { c in resnet(c, depths: [3, 4, 6, 3]) },
         Entry(name: "se_resnet50", summary: "SE-ResNet-50 (senet.pytorch)") { c in
-            resnet(c, depths: [3, 4, 6, 3]) { s in
+            let reduction = c["reduction"]?.first ?? 16
+            return resnet(c, depths: [3, 4, 6, 3]) { s in
                 Bottleneck(inplanes: s.inplanes, planes: s.planes, stride: s.stride,
-                           attention: SqueezeExcitation(channels: s.planes * 4).key("se"))
+                           attention: SqueezeExcitation(channels: s.planes * 4, reduction: reduction).key("se"))
             }
         },
         Entry(name: "eca_resnet50", summary: "ECA-ResNet-50, k = [3, 5, 5, 7] (ECANet)") { c in
@@ -52,10 +53,11 @@ public enum Zoo {
 
     static func epsanet(_ c: Config, depths: [Int]) -> ResNet {
         let kernels = c["conv_kernels"] ?? [3, 5, 7, 9], groups = c["conv_groups"] ?? [1, 4, 8, 16]
+        let reduction = c["reduction"]?.first ?? 16
         return resnet(c, depths: depths) { s in
             Bottleneck(inplanes: s.inplanes, planes: s.planes, stride: s.stride,
                        spatial: PyramidSplitAttention(inplanes: s.planes, planes: s.planes, stride: s.stride,
-                                                      kernels: kernels, groups: groups).key("conv2"))
+                                                      kernels: kernels, groups: groups, reduction: reduction).key("conv2"))
         }
     }
 

@@ -38,7 +38,11 @@ struct GoldenCase: Decodable, CustomStringConvertible, Sendable {
     }
 }
 
-private let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-test-cache").path
+let goldenCacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-test-cache").path
+
+func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+    a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
+}
 
 /// Every zoo network against PyTorch, within atol 1e-4, on seeded weights and inputs.
 struct GoldenTests {
@@ -47,11 +51,11 @@ struct GoldenTests {
         let entry = try #require(Zoo.entry(named: c.model), "no zoo model \(c.model)")
         let layer = entry.build((c.config ?? [:]).mapValues(\.values))
         let model = try ModelCompiler.compile(layer, name: c.model, input: Shape(c.input_shape),
-                                              options: CompileOptions(threads: 2, cacheDirectory: cacheDirectory))
+                                              options: CompileOptions(threads: 2, cacheDirectory: goldenCacheDirectory))
         #expect(model.outputShape.dims == c.output_shape)
         let session = try model.load(weights: SeededWeightSource(seed: c.seed))
         let output = try session.run(SeededWeights.input(shape: c.input_shape, seed: c.input_seed))
-        let diff = zip(output, c.output).map { abs($0 - $1) }.max() ?? .infinity
+        let diff = maxAbsDiff(output, c.output)
         #expect(diff < 1e-4, "\(c.file): max abs diff \(diff)")
     }
 }

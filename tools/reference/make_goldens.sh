@@ -27,3 +27,9 @@ golden sa_small_b1 sa_resnet50 '{"layers":[1,1,1,1],"width":8,"num_classes":10,"
 golden sa_small_b2 sa_resnet50 '{"layers":[1,2,1,1],"width":32,"num_classes":10}' 2,3,32,32
 golden van_small_b1 van_b0 '{"embed_dims":[8,16,24,32],"depths":[1,1,2,1],"num_classes":10}' 1,3,64,64
 golden van_small_b2 van_b0 '{"embed_dims":[8,16,24,32],"depths":[2,1,1,1],"mlp_ratios":[4,4,2,2],"num_classes":10}' 2,3,45,51
+
+# A user-defined network (not in the zoo) mixing ECA gates into VAN-style blocks.
+python3 kiln_ref.py golden --model custom_eca_van --config '{"dim":16,"depth":2,"k_size":5}' --seed 3 --input-seed 4 \
+    --shape 2,3,48,40 --out ../../Tests/KilnZooTests/CustomGoldens/custom_eca_van.json
+golden epsanet_narrow_b1 epsanet50 '{"layers":[1,1,1,1],"width":16,"conv_groups":[1,2,4,4],"reduction":4,"num_classes":10}' 1,3,32,32
+golden se_reduction_b1 se_resnet50 '{"layers":[1,1,1,1],"width":16,"reduction":8,"num_classes":10}' 1,3,32,32

@@ -8,13 +8,17 @@ public struct PyramidSplitAttention: Layer {
     public var inplanes, planes, stride: Int
     public var kernels: [Int]
     public var groups: [Int]
+    /// The shared SE module's reduction (16 in the official code, which cannot change it).
+    public var reduction: Int
 
-    public init(inplanes: Int, planes: Int, stride: Int = 1, kernels: [Int] = [3, 5, 7, 9], groups: [Int] = [1, 4, 8, 16]) {
+    public init(inplanes: Int, planes: Int, stride: Int = 1, kernels: [Int] = [3, 5, 7, 9], groups: [Int] = [1, 4, 8, 16],
+                reduction: Int = 16) {
         self.inplanes = inplanes
         self.planes = planes
         self.stride = stride
         self.kernels = kernels
         self.groups = groups
+        self.reduction = reduction
     }
 
     public func forward(_ x: Tensor) throws -> Tensor {
@@ -23,7 +27,7 @@ public struct PyramidSplitAttention: Layer {
             try Conv2d(inplanes, split, kernelSize: kernels[i], stride: stride, padding: kernels[i] / 2,
                        groups: groups[i], bias: false).key("conv_\(i + 1)").forward(x)
         }
-        let se = Shared(SEWeightModule(channels: split).key("se"))
+        let se = Shared(SEWeightModule(channels: split, reduction: reduction).key("se"))
         let scores = try Tensor.cat(branches.map { try se.forward($0) }, dim: 1)
         let n = x.shape[0]
         let attention = try scores.view(n, 4, split, 1, 1).softmax(dim: 1)

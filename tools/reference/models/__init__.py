@@ -5,7 +5,7 @@ taking its config keys as keyword arguments, and add one line to MODELS.
 """
 import inspect
 
-from . import ecanet, epsanet, resnet, sanet, senet, van
+from . import custom, ecanet, epsanet, resnet, sanet, senet, van
 
 MODELS = {
     "resnet50": resnet.resnet50,
@@ -17,6 +17,8 @@ MODELS = {
     "van_b0": van.van_b0,
     "van_b1": van.van_b1,
     "van_b2": van.van_b2,
+    # Not a zoo network: the user-defined network of Kiln's mixed-family test.
+    "custom_eca_van": custom.custom_eca_van,
 }
 
 

@@ -1,0 +1,68 @@
+import Foundation
+import Kiln
+import Testing
+
+/// Loading a checkpoint that does not fit the network: one clear error naming the key.
+struct WeightErrorTests {
+    static let small: Zoo.Config = ["layers": [1, 1, 1, 1], "width": [8], "num_classes": [10]]
+
+    /// Writes the seeded checkpoint of `model` (reduced) as safetensors with its PyTorch keys.
+    func checkpoint(_ model: String, _ config: Zoo.Config = small, edit: (inout [(name: String, shape: [Int], data: [Float])]) -> Void = { _ in })
+        throws -> String {
+        let graph = try Tracer.trace(Zoo.entry(named: model)!.build(config), name: model, input: [1, 3, 32, 32])
+        var tensors = graph.parameterKeys.map { (name: $0.key, shape: $0.shape.dims, data: SeededWeights.tensor(key: $0.key, shape: $0.shape.dims, seed: 1)) }
+        edit(&tensors)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(model)-\(UUID().uuidString).safetensors").path
+        try SafetensorsWriter.write(tensors, to: path)
+        return path
+    }
+
+    func load(_ model: String, _ path: String, config: Zoo.Config = small) throws {
+        let compiled = try ModelCompiler.compile(Zoo.entry(named: model)!.build(config), name: model, input: [1, 3, 32, 32],
+                                                 options: CompileOptions(threads: 1, cacheDirectory: testCacheDirectory))
+        _ = try compiled.load(weights: SafetensorsWeightSource(path: path))
+    }
+
+    @Test func weightsOfAnotherNetworkNameTheFirstMissingAndUnexpectedKey() throws {
+        let se = try checkpoint("se_resnet50")
+        #expect(throws: KilnError.weightsMismatch(model: "resnet50", missing: nil, missingCount: 0,
+                                                  unexpected: "layer1.0.se.fc.0.weight", unexpectedCount: 8)) {
+            try load("resnet50", se)
+        }
+        let eca = try checkpoint("eca_resnet50")
+        let error = try #require(throws: KilnError.self) { try load("se_resnet50", eca) }
+        #expect("\(error)" == "the weights do not match model 'se_resnet50': 8 keys missing (first: 'layer1.0.se.fc.0.weight'), "
+            + "4 unexpected keys (first: 'layer1.0.eca.conv.weight'); is this checkpoint for another network?")
+    }
+
+    @Test func wrongShapeNamesTheKeyAndBothShapes() throws {
+        let path = try checkpoint("resnet50") { tensors in
+            let i = tensors.firstIndex { $0.name == "layer2.0.conv2.weight" }!
+            tensors[i] = (tensors[i].name, [16, 16, 1, 3], [Float](repeating: 0, count: 16 * 16 * 3))
+        }
+        #expect(throws: KilnRuntimeError.wrongShape(key: "layer2.0.conv2.weight", found: [16, 16, 1, 3], expected: [16, 16, 3, 3])) {
+            try load("resnet50", path)
+        }
+    }
+
+    @Test func batchNormCountersAreIgnored() throws {
+        let path = try checkpoint("resnet50") { $0.append((name: "bn1.num_batches_tracked", shape: [], data: [0])) }
+        try load("resnet50", path)
+    }
+
+    @Test func inputOfTheWrongSizeIsRejected() throws {
+        let model = try ModelCompiler.compile(Conv2d(3, 4, kernelSize: 1).key("c"), name: "m", input: [1, 3, 4, 4],
+                                              options: CompileOptions(threads: 1, cacheDirectory: testCacheDirectory))
+        let session = try model.load(weights: SeededWeightSource(seed: 1))
+        #expect(throws: KilnError.invalidInput("expected 48 floats for shape [1, 3, 4, 4], got 47")) {
+            _ = try session.run([Float](repeating: 0, count: 47))
+        }
+    }
+
+    @Test(arguments: [[1, 3, 32], [0, 3, 8, 8]])
+    func inputShapesTheModelCannotTake(_ dims: [Int]) {
+        #expect(throws: KilnError.self) {
+            _ = try ModelCompiler.lower(ResNet(), name: "resnet50", input: Shape(dims), target: .host())
+        }
+    }
+}
