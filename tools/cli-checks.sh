@@ -38,5 +38,14 @@ check "channel mismatch" 1 "layer 'conv1': Conv2d expects [N, 3, H, W] input, go
     "$kiln" run resnet50 --random-weights --config "$small" --shape 1,4,32,32
 check "bad config" 1 "--config must be a JSON object" "$kiln" run resnet50 --random-weights --config '[1'
 
+check "debug layer" 0 "layer1.0.conv2: shape [1, 8, 8, 8]" \
+    "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,32,32 --debug-layer layer1.0.conv2
+check "debug layer unknown" 1 "the network has no module 'layer9.0'" \
+    "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,32,32 --debug-layer layer9.0
+check "check against itself" 0 "max abs diff 0.0" \
+    "$kiln" run resnet50 --random-weights --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
+check "check against other weights" 1 "more than --atol" \
+    "$kiln" run resnet50 --random-weights --seed 5 --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

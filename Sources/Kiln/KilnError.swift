@@ -9,6 +9,8 @@ public enum KilnError: Error, Equatable, Sendable, CustomStringConvertible {
     case inputShape(expected: Shape, got: Shape)
     /// The input is not something the network can run on (wrong rank, empty batch, ...).
     case invalidInput(String)
+    /// `--debug-layer` named a module the network does not have.
+    case unknownLayer(path: String, nearby: [String])
     /// The compiled model refused to start or run (status code from C).
     case runtime(String)
 
@@ -24,6 +26,8 @@ public enum KilnError: Error, Equatable, Sendable, CustomStringConvertible {
             return "input has shape \(got), but the model was compiled for \(expected)"
         case let .invalidInput(detail):
             return "invalid input: \(detail)"
+        case let .unknownLayer(path, nearby):
+            return "the network has no module '\(path)'" + (nearby.isEmpty ? "" : "; modules near it: " + nearby.joined(separator: ", "))
         case let .runtime(detail):
             return detail
         }

@@ -15,6 +15,9 @@ public struct CompileOptions: Sendable {
     public var log: (@Sendable (String) -> Void)?
     /// Also send the IR after each pass that changed it to `log`.
     public var dumpIR = false
+    /// Compile only up to this module (`layer1.0.conv2`) and return its output instead of the
+    /// network's, to compare one layer with PyTorch.
+    public var outputLayer: String?
 
     public init(threads: Int? = nil, cacheDirectory: String? = nil, log: (@Sendable (String) -> Void)? = nil) {
         self.threads = threads
@@ -34,8 +37,22 @@ public enum ModelCompiler {
         guard input.dims.allSatisfy({ $0 > 0 }) else {
             throw KilnError.invalidInput("every dimension of the input must be positive, got \(input)")
         }
-        let traced = try Tracer.trace(layer, name: name, input: input)
+        var traced = try Tracer.trace(layer, name: name, input: input)
+        if let path = options.outputLayer { traced = try truncated(traced, at: path) }
         return try Pipeline.standard(target: target).run(traced, log: options.log, dumpIR: options.dumpIR)
+    }
+
+    /// The graph cut after the last node of module `path` (the module's output).
+    static func truncated(_ g: Graph, at path: String) throws -> Graph {
+        guard let last = g.nodes.indices.last(where: { g.nodes[$0].name == path || g.nodes[$0].name.hasPrefix(path + ".") }),
+              last > 0 else {
+            let modules = Set(g.nodes.map(\.name)).filter { !$0.isEmpty && $0 != "input" }
+            let near = modules.filter { $0.hasPrefix(path.split(separator: ".").first.map(String.init) ?? path) }.sorted().prefix(5)
+            throw KilnError.unknownLayer(path: path, nearby: Array(near))
+        }
+        var cut = g
+        cut.output = last
+        return cut.compacted()
     }
 
     /// Compiles and loads `layer` for inputs of shape `input`, reusing a cached build if the C is unchanged.

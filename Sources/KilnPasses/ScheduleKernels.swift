@@ -4,7 +4,9 @@ import KilnIR
 /// layer's shape. It writes only `Node.schedule`; results never depend on it.
 ///
 /// - Register tile: 6 rows × 2 vectors of output pixels (12 accumulators + 2 loads + 1 broadcast
-///   fit the 16 vector registers of AVX2).
+///   fit the 16 vector registers of AVX2). Grouped convs with fewer than 6 output channels per
+///   group (EPSANet's branches) take rows = channels per group, so no row is padding, and
+///   widen to 4 vectors when that leaves registers free.
 /// - Pixel tile: the widest multiple of the register width whose packed panel (K × tile floats)
 ///   fits in half the L2, so the panel stays cached while every row block streams over it.
 /// - Channel chunks: output channels are split when pixel tiles alone would leave threads idle.
@@ -21,12 +23,13 @@ public struct ScheduleKernels: Pass {
             guard !a.isDepthwise(inChannels: x[1]) else { continue }
             let k = x[1] / a.groups * a.kernelH * a.kernelW
             let pixels = node.shape[2] * node.shape[3]
-            let rows = 6, cols = 2 * target.vectorWidth
+            let perGroup = a.outChannels / a.groups
+            let rows = min(6, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
             let budget = target.l2Bytes / 2 / (4 * k)
             let roundedPixels = (pixels + cols - 1) / cols * cols
             let tile = max(cols, min(budget / cols * cols, 512, roundedPixels))
             let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
-            let rowBlocks = (a.outChannels / a.groups + rows - 1) / rows
+            let rowBlocks = (perGroup + rows - 1) / rows
             let chunks = tasks >= 4 * target.threads ? 1 : min(rowBlocks, (4 * target.threads + tasks - 1) / tasks)
             g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
         }

@@ -28,6 +28,12 @@ struct Run: ParsableCommand {
     var shape: String = "1,3,224,224"
     @Option(help: "Timed runs after one warm-up; prints the median.")
     var runs: Int = 1
+    @Option(help: "Stop at this module (e.g. layer1.0.conv2) and output its tensor, saved under that name with --output.")
+    var debugLayer: String?
+    @Option(help: "Compare the output with tensor `output` of this safetensors file; fails above --atol.")
+    var checkAgainst: String?
+    @Option(help: "Largest absolute difference --check-against accepts.")
+    var atol: Float = 1e-4
 
     func validate() throws {
         guard randomWeights != (weights != nil) else {
@@ -40,7 +46,9 @@ struct Run: ParsableCommand {
     func run() throws {
         let layer = try options.layer()
         let (inputShape, inputData) = try readInput()
-        let model = try ModelCompiler.compile(layer, name: options.model, input: inputShape, options: options.compileOptions())
+        var compileOptions = options.compileOptions()
+        compileOptions.outputLayer = debugLayer
+        let model = try ModelCompiler.compile(layer, name: options.model, input: inputShape, options: compileOptions)
         let source: WeightSource = randomWeights ? SeededWeightSource(seed: seed) : try SafetensorsWeightSource(path: weights!)
         let session = try model.load(weights: source)
         if let threads = options.threads { try session.setThreads(threads) }
@@ -55,13 +63,30 @@ struct Run: ParsableCommand {
         times.sort()
         let median = times[times.count / 2]
         if let output {
-            try SafetensorsWriter.write([("output", model.outputShape.dims, result)], to: output)
+            try SafetensorsWriter.write([(debugLayer ?? "output", model.outputShape.dims, result)], to: output)
+        } else if debugLayer != nil {
+            print("\(debugLayer!): shape \(model.outputShape), min \(result.min() ?? 0), max \(result.max() ?? 0)")
         } else {
             printTop5(result, classes: model.outputShape.dims.last ?? result.count)
         }
         print(String(format: "compile: %.2f s (%@)", model.compileSeconds, model.cacheHit ? "cache hit" : "built"))
         print(String(format: "time: %.2f ms", times[0]))
         if runs > 1 { print(String(format: "median: %.3f ms", median)) }
+        if let checkAgainst { try compare(result, shape: model.outputShape, with: checkAgainst) }
+    }
+
+    /// Prints the max absolute and relative differences against a reference and fails above `atol`.
+    private func compare(_ result: [Float], shape: Shape, with path: String) throws {
+        let file = try SafetensorsFile(path: path)
+        let key = file.tensors["output"] != nil ? "output" : (debugLayer ?? "output")
+        let expected = try file.floats(key, shape: shape.dims)
+        let abs = zip(result, expected).map { Swift.abs($0 - $1) }
+        let rel = zip(abs, expected).map { $0 / max(Swift.abs($1), atol) }
+        let maxAbs = abs.max() ?? 0
+        print("check against \(path): max abs diff \(maxAbs), max rel diff \(rel.max() ?? 0)")
+        guard maxAbs <= atol else {
+            throw CommandError("output differs from \(path) by \(maxAbs), more than --atol \(atol)")
+        }
     }
 
     private func readInput() throws -> (Shape, [Float]) {
