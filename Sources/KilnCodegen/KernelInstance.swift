@@ -16,13 +16,26 @@ struct KernelInstance: Hashable {
         for (k, v) in params { h.combine(k); h.combine(v) }
     }
 
-    /// The C text: definitions, the template body, and the `#undef`s that make it re-pastable.
+    /// The C text: definitions, the template body, and the `#undef`s that make it re-pastable:
+    /// every `KILN_` macro the body defines too, so a default it filled in cannot leak into the
+    /// next instance.
     func render(function: String, body: String) -> String {
         var lines = ["/* ---- \(function): \(template) ---- */", "#define KILN_FN \(function)"]
         lines += params.map { "#define \($0.0) \($0.1)" }
         lines.append(body)
-        lines.append("#undef KILN_FN")
-        lines += params.map { "#undef \($0.0)" }
+        var undefined: Set<String> = ["KILN_COMMON_H"]
+        for name in ["KILN_FN"] + params.map(\.0) + Self.macrosDefined(in: body) where undefined.insert(name).inserted {
+            lines.append("#undef \(name)")
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Names of the `KILN_...` macros a template `#define`s (its parameter defaults).
+    static func macrosDefined(in body: String) -> [String] {
+        body.split(separator: "\n").compactMap { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "(" })
+            guard words.count > 1, words[0] == "#define", words[1].hasPrefix("KILN_") else { return nil }
+            return String(words[1])
+        }
     }
 }

@@ -8,8 +8,10 @@ import KilnIR
 ///   group (EPSANet's branches) take rows = channels per group, so no row is padding, and
 ///   widen to 4 vectors when that leaves registers free.
 /// - Pixel tile: the widest multiple of the register width whose packed panel (K × tile floats)
-///   fits in half the L2, so the panel stays cached while every row block streams over it.
-/// - Channel chunks: output channels are split when pixel tiles alone would leave threads idle.
+///   fits in 256 KiB, clamped to [64, 256] pixels (measured flat in that range on ResNet shapes),
+///   so the panel stays in L2 while every row block streams over it.
+/// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
+///   alone would leave threads idle; more chunks only repack the panel (measured slower).
 public struct ScheduleKernels: Pass {
     public static let name = "schedule-kernels"
     public var target: Target
@@ -25,12 +27,13 @@ public struct ScheduleKernels: Pass {
             let pixels = node.shape[2] * node.shape[3]
             let perGroup = a.outChannels / a.groups
             let rows = min(6, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
-            let budget = target.l2Bytes / 2 / (4 * k)
+            let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
             let roundedPixels = (pixels + cols - 1) / cols * cols
-            let tile = max(cols, min(budget / cols * cols, 512, roundedPixels))
+            let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
+            let tile = max(cols, min(widest, roundedPixels))
             let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
             let rowBlocks = (perGroup + rows - 1) / rows
-            let chunks = tasks >= 4 * target.threads ? 1 : min(rowBlocks, (4 * target.threads + tasks - 1) / tasks)
+            let chunks = tasks >= 4 * target.threads ? 1 : min(rowBlocks, target.threads)
             g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
         }
         return g

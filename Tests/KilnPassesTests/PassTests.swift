@@ -56,13 +56,17 @@ struct PassTests {
         #expect(g.nodes[1].op == .scaleShift(.none))
     }
 
-    @Test func scheduleFitsThePanelInHalfTheL2() throws {
+    @Test func schedulePicksTilesFromTheShape() throws {
         let g = try ScheduleKernels(target: target).run(try trace(Conv2d(512, 512, kernelSize: 3, padding: 1).key("c"), [1, 512, 7, 7]))
         guard case .gemm(let rows, let cols, let tile, let chunks)? = g.nodes[1].schedule else {
             Issue.record("no schedule"); return
         }
         #expect(rows == 6 && cols == 16)
-        #expect(tile % cols == 0 && 512 * 9 * tile * 4 <= (1 << 20) / 2 || tile == cols)
+        // A 4608-deep panel cannot fit 256 KiB even at the 64-pixel minimum tile.
+        #expect(tile == 64)
+        let wide = try ScheduleKernels(target: target).run(try trace(Conv2d(64, 64, kernelSize: 1).key("c"), [1, 64, 56, 56]))
+        guard case .gemm(_, _, let wideTile, let wideChunks)? = wide.nodes[1].schedule else { Issue.record("no schedule"); return }
+        #expect(wideTile == 256 && wideChunks == 1)
         // 49 pixels make few tiles: the channels are split so both threads have work.
         #expect(chunks > 1)
     }

@@ -8,7 +8,7 @@
  *
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
- * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU).
+ * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
  * Algorithm: parallel over (n, c) planes; each output row accumulates one tap at a time as
  * a row-wide multiply-add over the output positions whose input lies inside the image, so
@@ -104,7 +104,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                     /* Output columns [lo, hi) read inside the row: 0 <= ow*SW - PW + kw*DW < W. */
                     const int off = kw * KILN_DW - KILN_PW;
                     const int lo = off >= 0 ? 0 : (KILN_SW - 1 - off) / KILN_SW;
-                    const int hi = KILN_MIN(KILN_OW, off >= KILN_W ? 0 : (KILN_W - off + KILN_SW - 1) / KILN_SW);
+                    const int hi =
+                        KILN_MIN(KILN_OW, off >= KILN_W ? 0 : (KILN_W - off + KILN_SW - 1) / KILN_SW);
                     const float wv = wc[kh * KILN_KW + kw];
                     for (int ow = lo; ow < hi; ow++) yr[ow] += wv * xr[ow * KILN_SW + off];
                 }

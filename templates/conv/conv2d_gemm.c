@@ -1,7 +1,8 @@
 /* conv/conv2d_gemm.c — Conv2d (NCHW, float32) as implicit GEMM with a fused epilogue.
  *
  * With CG = CIN/GROUPS, MG = COUT/GROUPS, K = CG*KH*KW, P = OH*OW, for image n and group g:
- *   y[n][g*MG+m][p] = act(sum_k A_g[m][k] * col_{n,g}[k][p] + bias[g*MG+m] + residual[n][g*MG+m][p])
+ *   y[n][g*MG+m][p] = act(sum_k A_g[m][k] * col_{n,g}[k][p] + bias[g*MG+m]
+ *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
  * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
@@ -13,15 +14,23 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk). The task packs its
- * im2col panel B[K][NT] into this thread's scratch (rows NT+NR floats apart, so that rows
- * do not alias in the cache), then for each NR column block and each MR row block runs an
- * MR x NR register tile (MR*NR/VL vector accumulators) over all of K and applies the
- * epilogue (bias, residual, activation) on the way out. (Blocking K for L1 measured slower
- * on Zen 3 for every ResNet-50 shape: L2 feeds this tile fast enough.)
- * Scratch: needs K*(NT+NR) floats <= KILN_SCRATCH_PER_THREAD (checked at compile time).
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
+ * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
+ * the cache), by memcpy for 1x1 stride-1 convs, by runs of in-image taps per output row
+ * when OW >= 24, else through a per-(kh, kw) offset table. Then, for each NR column block
+ * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
+ * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
+ * residual and activation on the way out; a last column block of at most VL pixels uses
+ * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
+ *
+ * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
+ * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
+ * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
+ * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1: every chunk repacks its
+ * panel. Figures and rationale: tests/bench_conv.c.
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -113,6 +122,8 @@
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
+_Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
+               "conv2d_gemm: needs MR >= 1, NR >= VL, MCHUNKS >= 1");
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
@@ -122,39 +133,61 @@ _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
                                      float* KILN_RESTRICT b) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
+#if KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
+    /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-#if KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
-        /* 1x1 stride 1: the row is a contiguous slice of channel k. */
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
-#else
-        const int ci = k / (KILN_KH * KILN_KW), kh = k / KILN_KW % KILN_KH, kw = k % KILN_KW;
-        const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        int oh = p0 / KILN_OW, ow = p0 % KILN_OW;
-        for (int c = 0; c < ncols;) { /* one output row segment at a time */
-            const int len = KILN_MIN(KILN_OW - ow, ncols - c);
-            const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
-            const int iw0 = ow * KILN_SW - KILN_PW + kw * KILN_DW;
-            int lo = 0, hi = 0; /* segment positions [lo, hi) fall inside the image */
-            if (ih >= 0 && ih < KILN_H && iw0 < KILN_W) {
-                lo = iw0 >= 0 ? 0 : (KILN_SW - 1 - iw0) / KILN_SW;
-                hi = (KILN_W - iw0 + KILN_SW - 1) / KILN_SW;
-                hi = KILN_MIN(hi, len);
-                lo = KILN_MIN(lo, hi);
-            }
-            /* Inline loops, not memcpy/memset: segments are often short (OW = 7 or 14). */
-            float* d = row + c;
-            const float* s = plane + (ptrdiff_t)ih * KILN_W * (hi > lo); /* row ih if used */
-            for (int i = 0; i < lo; i++) d[i] = 0.0f;
-            for (int i = lo; i < hi; i++) d[i] = s[iw0 + i * KILN_SW];
-            for (int i = hi; i < len; i++) d[i] = 0.0f;
-            c += len;
-            ow += len;
-            if (ow == KILN_OW) ow = 0, oh++;
-        }
-#endif
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
+#elif KILN_OW >= 24
+    /* Wide images: per output row, zeros for taps in the padding and a copy of the run of
+     * in-image taps between them (a contiguous copy when SW == 1). */
+    for (int k = 0; k < KCG_K; k++) {
+        const int kh = k / KILN_KW % KILN_KH, kw = k % KILN_KW;
+        const float* plane = xg + (ptrdiff_t)(k / (KILN_KH * KILN_KW)) * KILN_H * KILN_W;
+        float* row = b + (ptrdiff_t)k * KCG_LDB;
+        for (int c = 0, oh = p0 / KILN_OW, ow = p0 % KILN_OW; c < ncols; ow = 0, oh++) {
+            const int len = KILN_MIN(KILN_OW - ow, ncols - c); /* this output row's columns */
+            const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
+            const int iw0 = ow * KILN_SW - KILN_PW + kw * KILN_DW;
+            int lo = 0, hi = 0; /* columns c+lo .. c+hi-1 read inside the image */
+            if (ih >= 0 && ih < KILN_H && iw0 < KILN_W) {
+                lo = iw0 >= 0 ? 0 : (KILN_SW - 1 - iw0) / KILN_SW;
+                hi = KILN_MIN(len, (KILN_W - iw0 + KILN_SW - 1) / KILN_SW);
+                lo = KILN_MIN(lo, hi);
+            }
+            float* d = row + c;
+            const float* src = plane + (ptrdiff_t)(hi > lo ? ih : 0) * KILN_W;
+            for (int i = 0; i < lo; i++) d[i] = 0.0f;
+            for (int i = lo; i < hi; i++) d[i] = src[iw0 + i * KILN_SW];
+            for (int i = hi; i < len; i++) d[i] = 0.0f;
+            c += len;
+        }
+        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+    }
+#else
+    /* Narrow images (rows of 7 or 14 make the runs above too short to pay): the pixel a
+     * column reads depends on (kh, kw) but not on the channel, so build that offset table
+     * once per (kh, kw) and gather every channel's row through it. */
+    int off[KILN_NT];
+    unsigned char in[KILN_NT]; /* 0 where the tap falls in the padding */
+    for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
+        const int dh = khw / KILN_KW * KILN_DH - KILN_PH, dw = khw % KILN_KW * KILN_DW - KILN_PW;
+        for (int c = 0, oh = p0 / KILN_OW, ow = p0 % KILN_OW; c < ncols; c++) {
+            const int ih = oh * KILN_SH + dh, iw = ow * KILN_SW + dw;
+            in[c] = ih >= 0 && ih < KILN_H && iw >= 0 && iw < KILN_W;
+            off[c] = in[c] ? ih * KILN_W + iw : 0;
+            if (++ow == KILN_OW) ow = 0, oh++;
+        }
+        for (int ci = 0; ci < KCG_CG; ci++) {
+            const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
+            float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
+            for (int c = 0; c < ncols; c++) row[c] = in[c] ? plane[off[c]] : 0.0f;
+            for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+        }
+    }
+#endif
 }
 
 /* One MR x (nv*VL) tile of y (row stride P): act(sum_k a[k][r] * b[k][c] + bias[r] +
@@ -230,7 +263,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         if (ib0 >= ib1) continue; /* more chunks than row blocks */
         const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(x + ((ptrdiff_t)n * KILN_CIN + g * KCG_CG) * KILN_H * KILN_W, p0, ncols, b);
+        const float* xg = x + ((ptrdiff_t)n * KILN_CIN + g * KCG_CG) * KILN_H * KILN_W;
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b);
         const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
         const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
         /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */

@@ -4,7 +4,7 @@
  * y may be the same pointer as a or b (each element is read before it is written), so no
  * pointer is restrict.
  *
- * Params: KILN_FN, KILN_COUNT, KILN_ACT (0 none, 1 ReLU).
+ * Params: KILN_FN, KILN_COUNT, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"

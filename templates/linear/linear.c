@@ -4,7 +4,8 @@
  * x: [N][IN], w: [OUT][IN] (PyTorch layout), bias: [OUT] (read only if KILN_HAS_BIAS; pass
  * NULL otherwise), y: [N][OUT].
  *
- * Params: KILN_FN, KILN_N, KILN_IN, KILN_OUT, KILN_HAS_BIAS, KILN_ACT (0 none, 1 ReLU).
+ * Params: KILN_FN, KILN_N, KILN_IN, KILN_OUT, KILN_HAS_BIAS,
+ * KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
  * Parallel over output features; each thread streams its rows of w once (the layer is
  * bound by reading w) and takes vectorised dot products against every row of x.

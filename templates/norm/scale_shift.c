@@ -3,7 +3,7 @@
  *   y[n][c][i] = act(x[n][c][i] * scale[c] + shift[c])      x, y: [N][C][HW]; scale, shift: [C]
  * y may alias x (in-place), so x and y are not restrict.
  *
- * Params: KILN_FN, KILN_N, KILN_C, KILN_HW, KILN_ACT (0 none, 1 ReLU).
+ * Params: KILN_FN, KILN_N, KILN_C, KILN_HW, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"

@@ -30,6 +30,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
         for (; i + KILN_VL <= KILN_HW; i += KILN_VL) acc += kiln_vload(xp + i);
         float s = kiln_vsum(acc);
         for (; i < KILN_HW; i++) s += xp[i];
-        y[nc] = s * (1.0f / KILN_HW);
+        y[nc] = s / (float)KILN_HW; /* divide, as PyTorch does */
     }
 }

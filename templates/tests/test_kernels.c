@@ -140,7 +140,7 @@ CONV_CASE(KILN_MR)
 CONV_CASE(KILN_MR)
 #include "undef_params.h"
 
-/* asymmetric 1x5 kernel, stride (1,2), pad (0,2), dilation (1,2) */
+/* asymmetric 1x5 kernel, stride (1,2), pad (0,2), dilation (1,2), GELU */
 #define KILN_FN conv_1x5
 #define KILN_OH CONV_OH
 #define KILN_OW CONV_OW
@@ -156,11 +156,12 @@ CONV_CASE(KILN_MR)
 #define KILN_PH 0
 #define KILN_PW 2
 #define KILN_DW 2
+#define KILN_ACT 3 /* GELU epilogue */
 #include "../conv/conv2d_gemm.c"
 CONV_CASE(KILN_MR)
 #include "undef_params.h"
 
-/* K = 360 > 256: partial sums live in y between K blocks; three chunks */
+/* deeper K (360); three channel chunks of one row block each */
 #define KILN_FN conv_deep_k
 #define KILN_OH CONV_OH
 #define KILN_OW CONV_OW
@@ -255,6 +256,79 @@ CONV_CASE(KILN_MR)
 CONV_CASE(KILN_MR)
 #include "undef_params.h"
 
+/* wide outputs (OW >= 24: the row-run packing path); tiles end mid-row */
+#define KILN_FN conv_wide_3x3
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 3
+#define KILN_H 5
+#define KILN_W 30
+#define KILN_COUT 7
+#define KILN_NT (2 * KILN_NR)
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 1
+#include "../conv/conv2d_gemm.c"
+CONV_CASE(KILN_MR)
+#include "undef_params.h"
+
+#define KILN_FN conv_wide_s2_dil
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 2
+#define KILN_H 9
+#define KILN_W 53
+#define KILN_COUT 5
+#define KILN_KH 3
+#define KILN_KW 5
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 2
+#define KILN_PW 4
+#define KILN_DW 2
+#define KILN_HAS_RESIDUAL 1
+#include "../conv/conv2d_gemm.c"
+CONV_CASE(KILN_MR)
+#include "undef_params.h"
+
+/* padding wider than the kernel's reach: whole rows and row ends read only padding */
+#define KILN_FN conv_wide_pad
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 2
+#define KILN_H 3
+#define KILN_W 26
+#define KILN_COUT 4
+#define KILN_PH 3
+#define KILN_PW 5
+#define KILN_NT (3 * KILN_NR)
+#define KILN_HAS_BIAS 1
+#include "../conv/conv2d_gemm.c"
+CONV_CASE(KILN_MR)
+#include "undef_params.h"
+
+/* the schedule for few channels per group: MR 3, NR 4 vectors (EPSANet-style branches) */
+#define KILN_FN conv_grouped_nr4
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 12
+#define KILN_H 5
+#define KILN_W 7
+#define KILN_COUT 6
+#define KILN_GROUPS 2
+#define KILN_MR 3
+#define KILN_NR (4 * KILN_VL)
+#define KILN_NT (4 * KILN_VL)
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_gemm.c"
+CONV_CASE(KILN_MR)
+#include "undef_params.h"
+
 /* ---- conv2d_depthwise instances ---- */
 #define KILN_FN dw_3x3
 #define KILN_OH CONV_OH
@@ -335,6 +409,7 @@ CONV_CASE(0)
 #define KILN_SW 1
 #define KILN_PH 0
 #define KILN_PW 1
+#define KILN_ACT 2 /* sigmoid epilogue */
 #include "../conv/conv2d_depthwise.c"
 CONV_CASE(0)
 #include "undef_params.h"
@@ -342,7 +417,8 @@ CONV_CASE(0)
 static const conv_case* const conv_cases[] = {
     &conv_3x3_odd_case, &conv_1x1_res_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
-    &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &dw_3x3_case,
+    &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
+    &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
 };
 
@@ -525,6 +601,14 @@ static float* scratch_alloc(void) {
     return malloc((size_t)threads * KILN_SCRATCH_PER_THREAD * sizeof(float));
 }
 
+/* KILN_ACT codes of kiln_common.h: 0 none, 1 ReLU, 2 sigmoid, 3 exact (erf) GELU. */
+static double ref_act(int act, double s) {
+    return act == 1   ? (s > 0 ? s : 0.0)
+           : act == 2 ? 1.0 / (1.0 + exp(-s))
+           : act == 3 ? 0.5 * s * (1.0 + erf(s / sqrt(2.0)))
+                      : s;
+}
+
 /* The Swift side's weight packing, for mr > 0. */
 static float* pack_weights(const conv_case* c, const float* w) {
     const int mg = c->cout / c->groups, k = c->cin / c->groups * c->kh * c->kw;
@@ -568,7 +652,7 @@ static void test_conv(const conv_case* c, float* scratch) {
                     const size_t o = (((size_t)n * c->cout + co) * c->oh + oh) * c->ow + ow;
                     if (bias) s += bias[co];
                     if (res) s += res[o];
-                    ref[o] = c->act == 1 && s < 0 ? 0.0 : s;
+                    ref[o] = ref_act(c->act, s);
                 }
     float* wp = c->mr ? pack_weights(c, w) : w;
     c->fn(x, wp, bias, res, y, scratch);
