@@ -1,0 +1,136 @@
+import Foundation
+import Kiln
+import Testing
+
+/// The ops the attention networks need, each compiled to C and checked against a scalar
+/// Swift reference on seeded data (odd shapes, batch > 1).
+struct AttentionOpTests {
+    /// A layer written inline, as a test's own little network.
+    struct Lambda: Layer {
+        let body: (Tensor) throws -> Tensor
+        func forward(_ x: Tensor) throws -> Tensor { try body(x) }
+    }
+
+    func run(_ shape: Shape, _ body: @escaping (Tensor) throws -> Tensor) throws -> (y: [Float], x: [Float], shape: Shape) {
+        let (y, x, model) = try runSeeded(Lambda(body: body), shape: shape)
+        return (y, x, model.outputShape)
+    }
+
+    /// Index helpers for dense row-major tensors.
+    func strides(_ s: [Int]) -> [Int] { (0..<s.count).map { s[($0 + 1)...].reduce(1, *) } }
+
+    @Test func activations() throws {
+        let shape: Shape = [2, 3, 5, 7]
+        let (sig, x, _) = try run(shape) { try $0.sigmoid() }
+        #expect(maxAbsDiff(sig, x.map { 1 / (1 + exp(-$0)) }) < 1e-6)
+        let (gelu, _, _) = try run(shape) { try ($0 * $0 + $0).gelu() }
+        let expected = x.map { v -> Float in let u = Double(v * v + v); return Float(0.5 * u * (1 + erf(u / 2.0.squareRoot()))) }
+        #expect(maxAbsDiff(gelu, expected) < 1e-6)
+    }
+
+    @Test(arguments: [0, 1, 2, 3])
+    func softmax(axis: Int) throws {
+        let dims = [2, 4, 3, 5]
+        let (y, x, _) = try run(Shape(dims)) { try $0.softmax(dim: axis) }
+        let st = strides(dims)
+        var expected = [Float](repeating: 0, count: x.count)
+        for i in 0..<x.count where (i / st[axis]) % dims[axis] == 0 {
+            let idx = (0..<dims[axis]).map { i + $0 * st[axis] }
+            let m = idx.map { x[$0] }.max()!
+            let e = idx.map { exp(Double(x[$0] - m)) }
+            let sum = e.reduce(0, +)
+            for (j, k) in idx.enumerated() { expected[k] = Float(e[j] / sum) }
+        }
+        #expect(maxAbsDiff(y, expected) < 1e-6)
+    }
+
+    @Test func layerNormOverChannels() throws {
+        let dims = [2, 6, 3, 5]
+        let (y, x, _) = try run(Shape(dims)) { try LayerNorm(6, eps: 1e-6, dim: 1).key("ln").forward($0) }
+        let (w, b) = (seeded("ln.weight", [6]), seeded("ln.bias", [6]))
+        var expected = [Float](repeating: 0, count: x.count)
+        for n in 0..<2 { for p in 0..<15 {
+            let idx = (0..<6).map { (n * 6 + $0) * 15 + p }
+            let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / 6
+            let variance = idx.reduce(0.0) { $0 + pow(Double(x[$1]) - mean, 2) } / 6
+            for (c, i) in idx.enumerated() { expected[i] = Float((Double(x[i]) - mean) / (variance + 1e-6).squareRoot()) * w[c] + b[c] }
+        } }
+        #expect(maxAbsDiff(y, expected) < 1e-5)
+    }
+
+    @Test(arguments: [1, 2, 6])
+    func groupNorm(groups: Int) throws {
+        let dims = [2, 6, 4, 3]
+        let (y, x, _) = try run(Shape(dims)) { try GroupNorm(groups, 6).key("gn").forward($0) }
+        let (w, b) = (seeded("gn.weight", [6]), seeded("gn.bias", [6]))
+        let per = 6 / groups * 12
+        var expected = [Float](repeating: 0, count: x.count)
+        for block in 0..<(2 * groups) {
+            let idx = Array(block * per ..< (block + 1) * per)
+            let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / Double(per)
+            let variance = idx.reduce(0.0) { $0 + pow(Double(x[$1]) - mean, 2) } / Double(per)
+            for i in idx {
+                let c = (i / 12) % 6
+                expected[i] = Float((Double(x[i]) - mean) / (variance + 1e-5).squareRoot()) * w[c] + b[c]
+            }
+        }
+        #expect(maxAbsDiff(y, expected) < 1e-5)
+    }
+
+    @Test(arguments: [3, 5])
+    func conv1dAcrossChannels(kernel: Int) throws {
+        // ECA's use: [N, 1, C] with zero padding k/2.
+        let (y, x, _) = try run([2, 1, 1, 11]) { x in
+            try Conv1d(1, 1, kernelSize: kernel, padding: kernel / 2, bias: false).key("conv").forward(try x.view(2, 1, 11))
+        }
+        let w = seeded("conv.weight", [1, 1, kernel])
+        var expected: [Float] = []
+        for n in 0..<2 { for i in 0..<11 {
+            var acc = 0.0
+            for k in 0..<kernel where (0..<11).contains(i + k - kernel / 2) { acc += Double(w[k]) * Double(x[n * 11 + i + k - kernel / 2]) }
+            expected.append(Float(acc))
+        } }
+        #expect(maxAbsDiff(y, expected) < 1e-6)
+    }
+
+    @Test func broadcastingArithmeticAndLearnedParameters() throws {
+        let dims = [2, 3, 4, 5]
+        let (y, x, _) = try run(Shape(dims)) { x in
+            let scale = try x.builder.parameterTensor("layer_scale", [3]).view(3, 1, 1)
+            let gate = try x.globalAvgPool().sigmoid()          // [2, 3, 1, 1]
+            return try x * gate + scale * x + scale
+        }
+        let s = seeded("layer_scale", [3])
+        let pooled = Reference.globalAvgPool(x, Shape(dims)).map { 1 / (1 + exp(-$0)) }
+        let expected = x.enumerated().map { i, v -> Float in
+            let (n, c) = (i / 60, (i / 20) % 3)
+            return v * pooled[n * 3 + c] + s[c] * v + s[c]
+        }
+        #expect(maxAbsDiff(y, expected) < 1e-5)
+    }
+
+    @Test func concatSliceViewPermuteShuffle() throws {
+        let dims = [2, 6, 3, 4]
+        let (y, x, shape) = try run(Shape(dims)) { x in
+            let parts = try x.chunk(3, dim: 1)                                   // three [2, 2, 3, 4]
+            let joined = try Tensor.cat([parts[2], parts[0], parts[1]], dim: 1)  // reorder the chunks
+            return try joined.channelShuffle(groups: 2).transpose(2, 3)         // [2, 6, 4, 3]
+        }
+        #expect(shape == [2, 6, 4, 3])
+        let order = [4, 5, 0, 1, 2, 3]                                           // channel sources after cat
+        let shuffled = (0..<6).map { order[($0 % 2) * 3 + $0 / 2] }             // view(2, 3), transpose
+        var expected: [Float] = []
+        for n in 0..<2 { for c in 0..<6 { for w in 0..<4 { for h in 0..<3 {
+            expected.append(x[((n * 6 + shuffled[c]) * 3 + h) * 4 + w])
+        } } } }
+        #expect(y == expected)
+    }
+
+    @Test func sharedModuleReusesItsWeights() throws {
+        let graph = try Tracer.trace(Lambda { x in
+            let conv = Shared(Conv2d(3, 3, kernelSize: 1).key("shared"))
+            return try conv.forward(try conv.forward(x))
+        }, name: "m", input: [1, 3, 4, 4])
+        #expect(graph.parameterKeys.map(\.key) == ["shared.weight", "shared.bias"])
+    }
+}
