@@ -29,8 +29,9 @@ public final class CompiledModel: @unchecked Sendable {
     public var outputShape: Shape { graph.outputShape }
 
     /// Reads, checks and prepares the weights, and creates a context that owns the activations.
-    public func load(weights source: WeightSource) throws -> Session {
-        let buffer = try WeightPreparer.prepare(graph, source: source)
+    /// - Parameter warn: receives one line per suspicious parameter (NaN or infinity).
+    public func load(weights source: WeightSource, warn: ((String) -> Void)? = nil) throws -> Session {
+        let buffer = try WeightPreparer.prepare(graph, source: source, warn: warn)
         return try Session(model: self, weights: buffer)
     }
 }

@@ -17,7 +17,9 @@ public enum WeightPreparer {
         }
     }
 
-    public static func prepare(_ g: Graph, source: WeightSource) throws -> [Float] {
+    /// - Parameter warn: told about each parameter holding NaN or infinity (the model still
+    ///   runs: a checkpoint may mean it, but usually it is a broken export).
+    public static func prepare(_ g: Graph, source: WeightSource, warn: ((String) -> Void)? = nil) throws -> [Float] {
         try validate(g, source: source)
         let layout = ConstantLayout(g)
         var cache: [ConstID: [Float]] = [:]
@@ -27,6 +29,10 @@ public enum WeightPreparer {
             let v: [Float]
             if case .parameter(let key) = c.source {
                 v = try source.floats(key: key, shape: c.shape)
+                if let bad = v.firstIndex(where: { !$0.isFinite }) {
+                    let count = v.lazy.filter { !$0.isFinite }.count
+                    warn?("weight '\(key)' has \(count) non-finite value\(count == 1 ? "" : "s") (first at index \(bad): \(v[bad]))")
+                }
             } else {
                 v = try evaluate(c, value)
             }

@@ -50,7 +50,9 @@ struct Run: ParsableCommand {
         compileOptions.outputLayer = debugLayer
         let model = try ModelCompiler.compile(layer, name: options.model, input: inputShape, options: compileOptions)
         let source: WeightSource = randomWeights ? SeededWeightSource(seed: seed) : try SafetensorsWeightSource(path: weights!)
-        let session = try model.load(weights: source)
+        let session = try model.load(weights: source) { warning in
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         if let threads = options.threads { try session.setThreads(threads) }
 
         var result = try session.run(inputData)

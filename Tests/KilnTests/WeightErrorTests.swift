@@ -45,6 +45,19 @@ struct WeightErrorTests {
         }
     }
 
+    @Test func nonFiniteWeightsAreReportedWithTheirKey() throws {
+        let path = try checkpoint("resnet50") { tensors in
+            let i = tensors.firstIndex { $0.name == "layer3.0.bn2.running_var" }!
+            tensors[i].data[5] = .nan
+            tensors[i].data[7] = .infinity
+        }
+        let compiled = try ModelCompiler.compile(Zoo.entry(named: "resnet50")!.build(Self.small), name: "resnet50", input: [1, 3, 32, 32],
+                                                 options: CompileOptions(threads: 1, cacheDirectory: testCacheDirectory))
+        nonisolated(unsafe) var warnings: [String] = []
+        _ = try compiled.load(weights: SafetensorsWeightSource(path: path)) { warnings.append($0) }
+        #expect(warnings == ["weight 'layer3.0.bn2.running_var' has 2 non-finite values (first at index 5: nan)"])
+    }
+
     @Test func batchNormCountersAreIgnored() throws {
         let path = try checkpoint("resnet50") { $0.append((name: "bn1.num_batches_tracked", shape: [], data: [0])) }
         try load("resnet50", path)
