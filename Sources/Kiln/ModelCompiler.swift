@@ -18,6 +18,8 @@ public struct CompileOptions: Sendable {
     /// Compile only up to this module (`layer1.0.conv2`) and return its output instead of the
     /// network's, to compare one layer with PyTorch.
     public var outputLayer: String?
+    /// Hears about C compilation as each translation unit finishes (for a progress display).
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(threads: Int? = nil, cacheDirectory: String? = nil, log: (@Sendable (String) -> Void)? = nil) {
         self.threads = threads
@@ -68,7 +70,8 @@ public enum ModelCompiler {
         if let note = cache.note { options.log?(note) }
         let flags = ["-O3", "-march=\(target.march)", "-std=c11", "-ffp-contract=fast", "-fno-math-errno"]
         let built = try cache.sharedObject(files: sources.files, translationUnits: sources.translationUnits,
-                                           compiler: compiler, flags: flags)
+                                           compiler: compiler, flags: flags, progress: options.progress)
+        if !built.cacheHit { options.progress?("") }  // done: an empty line lets a display clear itself
         options.log?("library \(built.path) (\(built.cacheHit ? "cache hit" : "compiled"))")
         return try CompiledModel(graph: graph, sources: sources, libraryPath: built.path, cacheHit: built.cacheHit,
                                  compileSeconds: Date().timeIntervalSince(start))

@@ -40,8 +40,9 @@ public struct BuildCache: Sendable {
     /// cached one if an intact entry with the same key exists. `flags` go to every compile
     /// and link command (the cache adds only `-fPIC`, `-shared` and the compiler's OpenMP
     /// flags). Compile errors throw `compileFailed`, keeping the build directory.
+    /// `progress` hears about each translation unit as it finishes (never on a cache hit).
     public func sharedObject(files: [String: String], translationUnits: [String], compiler: CCompiler,
-                             flags: [String]) throws -> (path: String, cacheHit: Bool) {
+                             flags: [String], progress: (@Sendable (String) -> Void)? = nil) throws -> (path: String, cacheHit: Bool) {
         for name in files.keys.sorted() {
             guard Self.isSafeRelativePath(name) else {
                 throw KilnRuntimeError.writeFailed(path: name, reason: "source file names must be relative paths without '..'")
@@ -57,7 +58,7 @@ public struct BuildCache: Sendable {
             return (target, true)
         }
         let buildDirectory = (directory as NSString).appendingPathComponent("build-\(key)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-        let build = CBuild(directory: buildDirectory, compiler: compiler, flags: flags)
+        let build = CBuild(directory: buildDirectory, compiler: compiler, flags: flags, progress: progress)
         let built = try build.run(files: files, translationUnits: translationUnits)
         guard let check = CacheEntryCheck.sidecar(for: built) else {
             throw KilnRuntimeError.writeFailed(path: built, reason: "the linked shared object cannot be read back")

@@ -10,6 +10,8 @@ struct CBuild {
     let directory: String
     let compiler: CCompiler
     let flags: [String]
+    /// Told as each unit finishes (`[2/5] model_1.c`) and before linking.
+    var progress: (@Sendable (String) -> Void)?
 
     /// Name of the linked object inside `directory`.
     static let output = "kiln.so"
@@ -19,11 +21,14 @@ struct CBuild {
         try writeSources(files)
         let units = translationUnits
         let results = Results(count: units.count)
+        let progress = self.progress
         DispatchQueue.concurrentPerform(iterations: units.count) { index in
             let unit = units[index]
             let arguments = flags + compiler.openmpCompileFlags + ["-fPIC", "-c", unit, "-o", unit + ".o"]
-            results.set(index, step(arguments))
+            let done = results.set(index, step(arguments))
+            progress?("[\(done)/\(units.count)] compiled \(unit)")
         }
+        progress?("linking \(units.count) object\(units.count == 1 ? "" : "s")")
         var steps = results.all
         if let failed = steps.first(where: { $0.status != 0 }) {
             throw failure(failed, steps: steps)
@@ -75,8 +80,17 @@ struct CBuild {
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var steps: [Step?]
+        private var finished = 0
         init(count: Int) { steps = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ step: Step) { lock.lock(); steps[index] = step; lock.unlock() }
+        /// Records a unit's result; returns how many have finished.
+        @discardableResult
+        func set(_ index: Int, _ step: Step) -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            steps[index] = step
+            finished += 1
+            return finished
+        }
         var all: [Step] { lock.lock(); defer { lock.unlock() }; return steps.compactMap { $0 } }
     }
 }

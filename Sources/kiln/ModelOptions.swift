@@ -48,6 +48,12 @@ struct ModelOptions: ParsableArguments {
             options.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         options.dumpIR = verbose > 1
+        // Compiles of big models take seconds: show progress on a terminal, stay silent in pipes and logs.
+        if isatty(STDERR_FILENO) != 0 {
+            options.progress = { line in
+                FileHandle.standardError.write(Data(("\u{1B}[2K\r" + (line.isEmpty ? "" : "kiln: \(line)")).utf8))
+            }
+        }
         return options
     }
 }
