@@ -21,5 +21,7 @@
 
 static void KILN_FN(const float* x, float* y) {
     KILN_OMP_PARALLEL_FOR(schedule(static) if (KILN_COUNT >= 65536))
-    for (ptrdiff_t i = 0; i < KILN_COUNT; i++) y[i] = KILN_ACT_S(KILN_ACT, x[i]);
+    for (ptrdiff_t i = 0; i < KILN_COUNT / KILN_VL * KILN_VL; i += KILN_VL)
+        kiln_vstore(y + i, KILN_ACT_V(KILN_ACT, kiln_vload(x + i)));
+    for (ptrdiff_t i = KILN_COUNT / KILN_VL * KILN_VL; i < KILN_COUNT; i++) y[i] = KILN_ACT_S(KILN_ACT, x[i]);
 }
