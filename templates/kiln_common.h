@@ -107,9 +107,28 @@ static inline kiln_vf kiln_vact_relu(kiln_vf v) {
  * libm's erff costs ~20 ns a call and dominated VAN's MLPs. Scalar and vector forms run the
  * same arithmetic, so fused and unfused GELU agree. */
 static inline float kiln_act_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* exp per vector (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent
+ * by integer add; ~1 ulp), so SA-Net's full-size sigmoid gates vectorise too. */
+static inline kiln_vf kiln_vexp(kiln_vf a) {
+    const kiln_vf lo = kiln_vbroadcast(-87.3f), hi = kiln_vbroadcast(88.3f);
+    const kiln_vi below = a < lo, above = a > hi;
+    kiln_vf x = (kiln_vf)(((kiln_vi)a & ~(below | above)) | ((kiln_vi)lo & below) | ((kiln_vi)hi & above));
+    kiln_vf t = x * 1.44269504088896341f + 0.5f;
+    kiln_vi n = __builtin_convertvector(t, kiln_vi);
+    n -= (kiln_vi)(__builtin_convertvector(n, kiln_vf) > t) & 1; /* floor, not truncation */
+    const kiln_vf fn = __builtin_convertvector(n, kiln_vf);
+    x = x - fn * 0.693359375f - fn * -2.12194440e-4f;
+    const kiln_vf z = x * x;
+    kiln_vf y = 1.9875691500e-4f * x + 1.3981999507e-3f;
+    y = y * x + 8.3334519073e-3f;
+    y = y * x + 4.1665795894e-2f;
+    y = y * x + 1.6666665459e-1f;
+    y = y * x + 5.0000001201e-1f;
+    y = y * z + x + 1.0f;
+    return y * (kiln_vf)((n + 127) << 23);
+}
 static inline kiln_vf kiln_vact_sigmoid(kiln_vf v) {
-    for (int i = 0; i < KILN_VL; i++) v[i] = kiln_act_sigmoid(v[i]);
-    return v;
+    return kiln_vbroadcast(1.0f) / (kiln_vbroadcast(1.0f) + kiln_vexp(-v));
 }
 #define KILN_ERF_POLY(T, x, x2, p, q)                                                     \
     T p = -2.72614225801306e-10f * (x2) + 2.77068142495902e-08f;                        \
