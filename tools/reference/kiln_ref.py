@@ -15,6 +15,7 @@ import torch
 from safetensors.numpy import load_file as load_np, save_file as save_np
 from safetensors.torch import load_file, save_file
 
+import peers
 import seeded
 from models import build
 
@@ -193,6 +194,8 @@ def main():
     q.add_argument("--input-seed", type=int, default=2)
     q.add_argument("--shape", required=True)
     q.set_defaults(fn=cmd_stats)
+
+    peers.add_parser(sub, model_args, seeded_model, parse_shape)
 
     args = p.parse_args()
     args.fn(args)
