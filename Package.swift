@@ -28,5 +28,6 @@ let package = Package(
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"]),
         .testTarget(name: "KilnZooTests", dependencies: ["Kiln"], resources: [.copy("Goldens"), .copy("CustomGoldens")]),
+        .testTarget(name: "KilnEmitTests", dependencies: ["Kiln"], exclude: ["ctypes_check.py"]),
     ]
 )

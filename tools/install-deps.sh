@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build and run Kiln's generated C:
 # an LLVM OpenMP runtime new enough for the Swift toolchain's clang (it emits
-# __kmpc_dispatch_deinit, added in libomp 19). gcc's libgomp is the fallback Kiln uses
-# when no suitable libomp is found. Idempotent: does nothing when it is already there.
+# __kmpc_dispatch_deinit, added in libomp 19; gcc's libgomp is the fallback Kiln uses
+# when no suitable libomp is found), and cmake, which the tests build emitted libraries
+# with (`kiln emit` writes a CMakeLists.txt), and qemu-user (below). Idempotent: does
+# nothing when all is there.
 set -euo pipefail
-if ls /usr/lib/llvm-{19,2[0-9]}/lib/libomp.so >/dev/null 2>&1; then
-    exit 0
-fi
+need=()
+have_omp=
+for f in /usr/lib/llvm-19/lib/libomp.so /usr/lib/llvm-2[0-9]/lib/libomp.so; do [ -e "$f" ] && have_omp=1; done
+[ -n "$have_omp" ] || need+=(libomp-19-dev)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+# qemu-user: the emit tests run x86-64 code on an emulated CPU without AVX (run-time dispatch).
+[ "$(uname -m)" != x86_64 ] || command -v qemu-x86_64 >/dev/null 2>&1 || need+=(qemu-user)
+[ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq libomp-19-dev >/dev/null
-echo "installed libomp-19-dev"
+$sudo apt-get install -y -qq "${need[@]}" >/dev/null
+echo "installed ${need[*]}"

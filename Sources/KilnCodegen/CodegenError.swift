@@ -3,6 +3,7 @@ public enum CodegenError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingTemplate(path: String, directory: String)
     case unsupportedOp(layer: String, op: String)
     case unplanned
+    case invalidPrefix(String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum CodegenError: Error, Equatable, Sendable, CustomStringConvertible {
             return "layer '\(layer)': no C template implements \(op)"
         case .unplanned:
             return "internal error: codegen needs a graph with a memory plan (run the pass pipeline first)"
+        case .invalidPrefix(let name):
+            return "'\(name)' cannot prefix C symbols: use letters, digits and '_', not starting with a digit"
         }
     }
 }

@@ -1,4 +1,8 @@
 /// The C sources of one compiled model: what the JIT compiles and what `kiln emit` writes.
+///
+/// Layout: `PREFIX.h` (the public API), `src/model.c` (entry points and `kiln_forward`),
+/// `src/partNN.c` (kernels, one translation unit per part), `src/model.h`, `src/kiln_common.h`
+/// and, for portable code, `src/kiln_isa.h`.
 public struct SourceBundle: Hashable, Sendable {
     /// Relative path → contents.
     public var files: [String: String]
@@ -8,11 +12,24 @@ public struct SourceBundle: Hashable, Sendable {
     public var weightFloats: Int
     /// Bytes of the activation arena.
     public var arenaBytes: Int
+    /// The public header among `files`, e.g. `resnet50.h`.
+    public var header: String
+    /// The weights layout the code reads, for writing a matching weights file.
+    public var weights: WeightsTable
 
-    public init(files: [String: String], translationUnits: [String], weightFloats: Int, arenaBytes: Int) {
+    public init(files: [String: String], translationUnits: [String], weightFloats: Int, arenaBytes: Int,
+                header: String, weights: WeightsTable) {
         self.files = files
         self.translationUnits = translationUnits
         self.weightFloats = weightFloats
         self.arenaBytes = arenaBytes
+        self.header = header
+        self.weights = weights
+    }
+
+    /// Every C file, each under a `/* ==== path ==== */` line, for `kiln compile --dump c`.
+    public var combinedText: String {
+        files.keys.sorted().filter { $0.hasSuffix(".c") || $0.hasSuffix(".h") }
+            .map { "/* ==== \($0) ==== */\n" + files[$0]! }.joined(separator: "\n")
     }
 }

@@ -21,7 +21,7 @@ struct Compile: ParsableCommand {
                                               options: options.compileOptions())
         switch dump {
         case .ir: print(Printer.render(model.graph))
-        case .c: print(model.sources.files["model.c"] ?? "")
+        case .c: print(model.sources.combinedText)
         case .none: break
         }
         let plan = model.graph.memory!

@@ -34,10 +34,15 @@ struct ConcurrencyTests {
         let session = try model.load(weights: SeededWeightSource(seed: 1))
         let input = SeededWeights.input(shape: [2, 3, 32, 32], seed: 2)
         for _ in 0..<50 { _ = try session.run(input) }
-        let before = residentBytes()
-        for _ in 0..<1000 { _ = try session.run(input) }
-        let growth = residentBytes() - before
-        #expect(growth < 2 << 20, "RSS grew by \(growth) bytes over 1000 runs")
+        // RSS is the whole test process's, and other suites allocate while this runs; a leak
+        // grows it in every window, so the quietest of three windows of 1000 runs decides.
+        var growths: [Int] = []
+        for _ in 0..<3 {
+            let before = residentBytes()
+            for _ in 0..<1000 { _ = try session.run(input) }
+            growths.append(residentBytes() - before)
+        }
+        #expect(growths.min()! < 1 << 20, "RSS grew by \(growths) bytes over each 1000 runs")
     }
 
     @Test func setThreadsRejectsZero() throws {

@@ -1,0 +1,168 @@
+/* kiln_common.h — shared prelude of every Kiln kernel template.
+ *
+ * The generator pastes this once at the top of each generated C file; every template also
+ * includes it behind `#ifndef KILN_COMMON_H`, so a template compiles alone and, once pasted
+ * after this header, skips the include.
+ *
+ * Model-wide knobs (the generator may predefine them before pasting this header):
+ *   KILN_VL                  floats per SIMD vector: 4, 8 or 16 (default 8 = AVX2)
+ *   KILN_SCRATCH_PER_THREAD  floats of scratch each OpenMP thread may use (default 1<<20);
+ *                            the caller's scratch holds omp_get_max_threads() such slices.
+ *
+ * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
+ * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
+ * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, kiln_thread_id(), the vector
+ * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, and activations
+ * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
+ */
+#ifndef KILN_COMMON_H
+#define KILN_COMMON_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KILN_RESTRICT restrict
+#define KILN_CAT2(a, b) a##b
+#define KILN_CAT(a, b) KILN_CAT2(a, b)
+#define KILN_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KILN_PRAGMA(...) _Pragma(#__VA_ARGS__)
+/* Full unrolling of small constant-trip loops keeps register tiles in registers. */
+#define KILN_UNROLL KILN_PRAGMA(GCC unroll 32)
+
+#ifdef _OPENMP
+int omp_get_thread_num(void); /* declared here so that no omp.h include path is needed */
+#define KILN_OMP(...) KILN_PRAGMA(omp __VA_ARGS__)
+static inline int kiln_thread_id(void) { return omp_get_thread_num(); }
+#else
+#define KILN_OMP(...)
+static inline int kiln_thread_id(void) { return 0; }
+#endif
+#define KILN_OMP_PARALLEL_FOR(...) KILN_OMP(parallel for __VA_ARGS__)
+
+#ifndef KILN_VL
+#define KILN_VL 8
+#endif
+#if KILN_VL != 4 && KILN_VL != 8 && KILN_VL != 16
+#error "KILN_VL must be 4, 8 or 16"
+#endif
+#ifndef KILN_SCRATCH_PER_THREAD
+#define KILN_SCRATCH_PER_THREAD (1 << 20)
+#endif
+
+/* All vector helpers are static inline, so the "vector ABI changed" note that GCC and
+ * clang give when KILN_VL is wider than the target's registers is irrelevant here. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+typedef float kiln_vf __attribute__((vector_size(KILN_VL * 4)));
+typedef int32_t kiln_vi __attribute__((vector_size(KILN_VL * 4)));
+
+/* memcpy: no alignment assumption, no aliasing games; compiles to one unaligned move. */
+static inline kiln_vf kiln_vload(const float* p) {
+    kiln_vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void kiln_vstore(float* p, kiln_vf v) { memcpy(p, &v, sizeof v); }
+/* Not `(kiln_vf){0} + s` (0 + s cannot fold because of -0.0, so it costs an add). GCC
+ * turns a lane loop into inserts when inlined, so it gets an explicit splat shuffle. */
+static inline kiln_vf kiln_vbroadcast(float s) {
+#if defined(__GNUC__) && !defined(__clang__)
+    return __builtin_shuffle((kiln_vf){s}, (kiln_vi){0});
+#else
+    kiln_vf v;
+    for (int i = 0; i < KILN_VL; i++) v[i] = s;
+    return v;
+#endif
+}
+static inline float kiln_vsum(kiln_vf v) {
+    float s = 0.0f;
+    for (int i = 0; i < KILN_VL; i++) s += v[i];
+    return s;
+}
+
+/* a * b + c, fused where the target has FMA. Clang contracts this expression by default;
+ * GCC does not in ISO C mode (-std=c11 implies -ffp-contract=off), so use its builtins. */
+static inline kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 8
+    return __builtin_ia32_vfmaddps256(a, b, c);
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 4
+    return __builtin_ia32_vfmaddps(a, b, c);
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__AVX512F__) && KILN_VL == 16
+    return __builtin_ia32_vfmaddps512_mask(a, b, c, (unsigned short)-1, 4);
+#else
+    return a * b + c;
+#endif
+}
+
+/* Activations. NaN maps to 0 under ReLU in both forms (comparison is false). */
+static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
+static inline kiln_vf kiln_vact_relu(kiln_vf v) {
+    return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
+}
+/* Sigmoid per lane with libm's expf (gates are small). GELU is the exact erf form, with erf
+ * from a rational approximation (the one Eigen and TensorFlow use: |error| < 5e-7 on
+ * float32, so GELU is within 1.3e-6 of the double-precision value); it vectorises, where
+ * libm's erff costs ~20 ns a call and dominated VAN's MLPs. Scalar and vector forms run the
+ * same arithmetic, so fused and unfused GELU agree. */
+static inline float kiln_act_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+/* exp per vector (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent
+ * by integer add; ~1 ulp), so SA-Net's full-size sigmoid gates vectorise too. */
+static inline kiln_vf kiln_vexp(kiln_vf a) {
+    const kiln_vf lo = kiln_vbroadcast(-87.3f), hi = kiln_vbroadcast(88.3f);
+    const kiln_vi below = a < lo, above = a > hi;
+    kiln_vf x = (kiln_vf)(((kiln_vi)a & ~(below | above)) | ((kiln_vi)lo & below) | ((kiln_vi)hi & above));
+    kiln_vf t = x * 1.44269504088896341f + 0.5f;
+    kiln_vi n = __builtin_convertvector(t, kiln_vi);
+    n -= (kiln_vi)(__builtin_convertvector(n, kiln_vf) > t) & 1; /* floor, not truncation */
+    const kiln_vf fn = __builtin_convertvector(n, kiln_vf);
+    x = x - fn * 0.693359375f - fn * -2.12194440e-4f;
+    const kiln_vf z = x * x;
+    kiln_vf y = 1.9875691500e-4f * x + 1.3981999507e-3f;
+    y = y * x + 8.3334519073e-3f;
+    y = y * x + 4.1665795894e-2f;
+    y = y * x + 1.6666665459e-1f;
+    y = y * x + 5.0000001201e-1f;
+    y = y * z + x + 1.0f;
+    return y * (kiln_vf)((n + 127) << 23);
+}
+static inline kiln_vf kiln_vact_sigmoid(kiln_vf v) {
+    return kiln_vbroadcast(1.0f) / (kiln_vbroadcast(1.0f) + kiln_vexp(-v));
+}
+#define KILN_ERF_POLY(T, x, x2, p, q)                                                     \
+    T p = -2.72614225801306e-10f * (x2) + 2.77068142495902e-08f;                        \
+    p = p * (x2) + -2.10102402082508e-06f;                                                \
+    p = p * (x2) + -5.69250639462346e-05f;                                                \
+    p = p * (x2) + -7.34990630326855e-04f;                                                \
+    p = p * (x2) + -2.95459980854025e-03f;                                                \
+    p = (p * (x2) + -1.60960333262415e-02f) * (x);                                        \
+    T q = -1.45660718464996e-05f * (x2) + -2.13374055278905e-04f;                         \
+    q = q * (x2) + -1.68282697438203e-03f;                                                \
+    q = q * (x2) + -7.37332916720468e-03f;                                                \
+    q = q * (x2) + -1.42647390514189e-02f;
+static inline float kiln_erf(float a) {
+    const float x = a < -4.0f ? -4.0f : a > 4.0f ? 4.0f : a, x2 = x * x;
+    KILN_ERF_POLY(float, x, x2, p, q)
+    return p / q;
+}
+static inline kiln_vf kiln_verf(kiln_vf a) {
+    const kiln_vf lo = kiln_vbroadcast(-4.0f), hi = kiln_vbroadcast(4.0f);
+    const kiln_vi below = a < lo, above = a > hi;  /* NaN stays NaN: both masks are 0 */
+    const kiln_vf x = (kiln_vf)(((kiln_vi)a & ~(below | above)) | ((kiln_vi)lo & below) | ((kiln_vi)hi & above));
+    const kiln_vf x2 = x * x;
+    KILN_ERF_POLY(kiln_vf, x, x2, p, q)
+    return p / q;
+}
+#undef KILN_ERF_POLY
+static inline float kiln_act_gelu(float x) { return 0.5f * x * (1.0f + kiln_erf(x * 0.70710678118654752f)); }
+static inline kiln_vf kiln_vact_gelu(kiln_vf v) {
+    return kiln_vbroadcast(0.5f) * v * (kiln_vbroadcast(1.0f) + kiln_verf(v * kiln_vbroadcast(0.70710678118654752f)));
+}
+/* KILN_ACT codes: 0 none, 1 ReLU, 2 sigmoid, 3 GELU (the Swift side's Activation.code). */
+#define KILN_ACT_S(act, x) \
+    ((act) == 1 ? kiln_act_relu(x) : (act) == 2 ? kiln_act_sigmoid(x) : (act) == 3 ? kiln_act_gelu(x) : (x))
+#define KILN_ACT_V(act, v) \
+    ((act) == 1 ? kiln_vact_relu(v) : (act) == 2 ? kiln_vact_sigmoid(v) : (act) == 3 ? kiln_vact_gelu(v) : (v))
+
+#endif /* KILN_COMMON_H */
