@@ -46,6 +46,8 @@ check "check against itself" 0 "max abs diff 0.0" \
     "$kiln" run resnet50 --random-weights --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
 check "check against other weights" 1 "more than --atol" \
     "$kiln" run resnet50 --random-weights --seed 5 --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
+check "profile" 0 "GFLOP/s  kernel" \
+    "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 bash templates/check.sh
 swift build
 swift test
+# Memory growth over 1000 runs, alone in its process so other suites' allocations do not count.
+KILN_MEMORY_TEST=1 swift test --skip-build --filter thousandRunsDoNotGrowMemory
 bash tools/cli-checks.sh .build/debug/kiln

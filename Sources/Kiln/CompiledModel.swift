@@ -25,6 +25,15 @@ public final class CompiledModel: @unchecked Sendable {
         entry = try EntryPoints(library)
     }
 
+    /// Seconds spent in each kernel call so far (all sessions), with the node it computes;
+    /// empty unless compiled with `CompileOptions.profile`.
+    public func profile() -> [(node: ValueID, seconds: Double)] {
+        typealias Counters = @convention(c) () -> UnsafeMutablePointer<Double>?
+        guard !sources.profiledCalls.isEmpty,
+              let counters = (try? library.symbol("kiln_profile_seconds", as: Counters.self))?() else { return [] }
+        return sources.profiledCalls.enumerated().map { ($1, counters[$0]) }
+    }
+
     public var inputShape: Shape { graph.inputShape }
     public var outputShape: Shape { graph.outputShape }
 

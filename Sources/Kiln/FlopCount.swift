@@ -44,7 +44,7 @@ public enum FlopCount {
         }
     }
 
-    static func flops(of node: Node, in graph: Graph) -> Int {
+    public static func flops(of node: Node, in graph: Graph) -> Int {
         let out = node.shape.count
         switch node.op {
         case .input, .constant, .concat, .reshape, .permute, .slice:

@@ -26,6 +26,9 @@ public struct CodeGenerator: Sendable {
     public var embeddedWeightsBytes: Int?
     /// Kernel text per translation unit before a new part starts.
     public var partBytes = 160 * 1024
+    /// Time every kernel call into per-call counters that `PREFIX_profile_seconds()` exposes
+    /// (`kiln profile`); off for normal builds, whose code stays free of timers.
+    public var profile = false
 
     public init(templates: TemplateLibrary = TemplateLibrary(), target: Target, banner: [String] = []) {
         self.templates = templates
@@ -53,6 +56,7 @@ public struct CodeGenerator: Sendable {
         var names: [KernelInstance: String] = [:], texts: [KernelInstance: String] = [:]
         var usedNames: Set<String> = []
         var calls: [(instance: KernelInstance, line: String)] = []
+        var profiled: [ValueID] = []
         var scratch = 16
         for (id, node) in g.nodes.enumerated() {
             for call in try Lowering.lower(id, in: g, pointers) {
@@ -62,8 +66,12 @@ public struct CodeGenerator: Sendable {
                     texts[call.instance] = call.instance.render(function: name, body: try templates.text(call.instance.template))
                 }
                 scratch = max(scratch, call.instance.scratchFloats)
-                let line = "    \(names[call.instance]!)(\(call.arguments.joined(separator: ", ")));  /* %\(id) \(node.name) */"
-                calls.append((call.instance, line))
+                var line = "\(names[call.instance]!)(\(call.arguments.joined(separator: ", ")));"
+                if profile {
+                    line = "{ const double t0 = kiln_profile_now(); \(line) \(prefix)__profile[\(profiled.count)] += kiln_profile_now() - t0; }"
+                    profiled.append(id)
+                }
+                calls.append((call.instance, "    \(line)  /* %\(id) \(node.name) */"))
             }
         }
 
@@ -89,6 +97,7 @@ public struct CodeGenerator: Sendable {
             "#define KILN_INTERNAL",
             "#endif",
         ] + functions(parts).map { "KILN_INTERNAL void \($0)(const float* w, float* arena, float* scratch, const float* in, float* out);" }
+          + profilingDeclarations(count: profiled.count)
           + ["#endif /* KILN_MODEL_H */"])
         for (i, part) in parts.enumerated() {
             files[partFile(i)] = partSource(part, index: i, of: parts.count, model: g.name)
@@ -102,13 +111,28 @@ public struct CodeGenerator: Sendable {
             + (value(g.output) == "out" ? [] : [
                 // The output is the input or a constant: nothing wrote the caller's buffer yet.
                 "    memcpy(out, \(value(g.output)), sizeof(float) * \(g.outputShape.count));"])
-            + ["}",
-               symbols.apply(to: try templates.text("runtime/kiln_blob.c"), includePath: "../" + symbols.headerName),
+            + ["}"]
+            + (profile ? ["double \(prefix)__profile[\(max(profiled.count, 1))];",
+                          "/* Seconds spent in each kernel call since the library was loaded, in call order. */",
+                          "double* \(prefix)_profile_seconds(void) { return \(prefix)__profile; }"] : [])
+            + [symbols.apply(to: try templates.text("runtime/kiln_blob.c"), includePath: "../" + symbols.headerName),
                symbols.apply(to: try templates.text("runtime/kiln_model.c"), includePath: "../" + symbols.headerName)])
         let units = parts.indices.map { partFile($0) } + (portable ? parts.indices.map { partFile($0, avx2: true) } : [])
         return SourceBundle(files: files, translationUnits: ["src/model.c"] + units,
                             weightFloats: layout.totalFloats, arenaBytes: memory.arenaFloats * 4,
-                            header: symbols.headerName, weights: table)
+                            header: symbols.headerName, weights: table, profiledCalls: profiled)
+    }
+
+    /// The wall clock and the counters the timed calls add to (C11 `timespec_get`, no POSIX needed).
+    private func profilingDeclarations(count: Int) -> [String] {
+        guard profile else { return [] }
+        return ["#include <time.h>",
+                "KILN_INTERNAL extern double \(prefix)__profile[\(max(count, 1))];",
+                "static inline double kiln_profile_now(void) {",
+                "    struct timespec ts;",
+                "    timespec_get(&ts, TIME_UTC);",
+                "    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;",
+                "}"]
     }
 
     /// `src/partNN.c`: the part's template instances and the function calling them in order.

@@ -1,3 +1,5 @@
+import KilnIR
+
 /// The C sources of one compiled model: what the JIT compiles and what `kiln emit` writes.
 ///
 /// Layout: `PREFIX.h` (the public API), `src/model.c` (entry points and `kiln_forward`),
@@ -16,15 +18,19 @@ public struct SourceBundle: Hashable, Sendable {
     public var header: String
     /// The weights layout the code reads, for writing a matching weights file.
     public var weights: WeightsTable
+    /// With profiling on: the graph node of each timed kernel call, in call order (the index
+    /// into the `PREFIX_profile_seconds()` counters).
+    public var profiledCalls: [ValueID] = []
 
     public init(files: [String: String], translationUnits: [String], weightFloats: Int, arenaBytes: Int,
-                header: String, weights: WeightsTable) {
+                header: String, weights: WeightsTable, profiledCalls: [ValueID] = []) {
         self.files = files
         self.translationUnits = translationUnits
         self.weightFloats = weightFloats
         self.arenaBytes = arenaBytes
         self.header = header
         self.weights = weights
+        self.profiledCalls = profiledCalls
     }
 
     /// Every C file, each under a `/* ==== path ==== */` line, for `kiln compile --dump c`.

@@ -110,16 +110,19 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                     for (int ow = lo; ow < hi; ow++) yr[ow] += wv * xr[ow * KILN_SW + off];
                 }
             }
-            for (int ow = 0; ow < KILN_OW; ow++) {
-                float s = yr[ow];
-#if KILN_HAS_BIAS
-                s += bias[c];
-#endif
-#if KILN_HAS_RESIDUAL
-                s += residual[((ptrdiff_t)nc * KILN_OH + oh) * KILN_OW + ow];
-#endif
-                yr[ow] = KILN_ACT_S(KILN_ACT, s);
-            }
         }
+        /* Epilogue over the whole plane at once, in vectors: with GELU (VAN's MLP) it costs
+         * more than the taps when done one pixel at a time. */
+        float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
+        const float* rp = KILN_HAS_RESIDUAL ? residual + (ptrdiff_t)nc * KILN_OH * KILN_OW : residual; /* may be NULL */
+        const float b = KILN_HAS_BIAS ? bias[c] : 0.0f;
+        enum { PLANE = KILN_OH * KILN_OW };
+        ptrdiff_t p = 0;
+        for (; p + KILN_VL <= PLANE; p += KILN_VL) {
+            kiln_vf v = kiln_vload(yp + p) + kiln_vbroadcast(b);
+            if (KILN_HAS_RESIDUAL) v += kiln_vload(rp + p);
+            kiln_vstore(yp + p, KILN_ACT_V(KILN_ACT, v));
+        }
+        for (; p < PLANE; p++) yp[p] = KILN_ACT_S(KILN_ACT, yp[p] + b + (KILN_HAS_RESIDUAL ? rp[p] : 0.0f));
     }
 }
