@@ -100,6 +100,10 @@ enum Lowering {
             scratch = x[1] / a.groups * a.kernelH * a.kernelW * (tile + cols)  // panel rows are NT+NR apart
         } else if !a.isDepthwise(inChannels: x[1]) {
             throw CodegenError.unsupportedOp(layer: node.name, op: "an unscheduled GEMM convolution")
+        } else if a.strideH == 1 && a.strideW == 1 {
+            // The zero-padded plane and the output at the padded width (KILN_DW_SCRATCH).
+            let paddedWidth = x[3] + 2 * a.padW
+            scratch = (x[2] + 2 * a.padH + 1) * paddedWidth + y[2] * paddedWidth
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
         let args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),

@@ -4,15 +4,17 @@
  *                         + bias[c] + residual[n][c][oh][ow])       (taps outside x count as 0)
  * w is the plain PyTorch layout [C][1][KH][KW] (no packing). bias/residual are read only if
  * KILN_HAS_BIAS / KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
- * scratch is unused (the signature matches conv2d_gemm).
+ * scratch: stride-1 convs use KILN_DW_SCRATCH floats per thread (below); others none.
  *
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
- * Algorithm: parallel over (n, c) planes; each output row accumulates one tap at a time as
- * a row-wide multiply-add over the output positions whose input lies inside the image, so
- * the inner loop has no bounds checks (and is a contiguous, vectorisable loop when SW == 1).
+ * Algorithm: parallel over (n, c) planes. Stride 1 (all of VAN's): the plane is copied into
+ * a zero-padded copy of width WP = W + 2*PW in scratch, and each tap is one long multiply-add
+ * over the output plane laid out at that width (OH*WP floats, the pad columns computed and
+ * dropped), so the loops are long and contiguous even for 14- or 7-wide maps. Other strides:
+ * each output row accumulates one tap at a time over the in-image output positions.
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -82,6 +84,33 @@
 _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
                "conv2d_depthwise: needs GROUPS == CIN == COUT");
 
+#define KDW_WP (KILN_W + 2 * KILN_PW)
+#define KDW_HP (KILN_H + 2 * KILN_PH)
+/* Floats of scratch per thread the stride-1 path needs: the padded plane (plus one row of
+ * slack for the pad columns' reads past its end) and the wide output plane. */
+#define KILN_DW_SCRATCH ((KDW_HP + 1) * KDW_WP + KILN_OH * KDW_WP)
+
+_Static_assert(KILN_SH != 1 || KILN_SW != 1 || KILN_DW_SCRATCH <= KILN_SCRATCH_PER_THREAD,
+               "conv2d_depthwise: the padded plane exceeds KILN_SCRATCH_PER_THREAD");
+
+/* Stride 1: taps as long vector loops over a zero-padded plane. */
+static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, const float* KILN_RESTRICT wc,
+                                                float* KILN_RESTRICT yp, float* KILN_RESTRICT pad) {
+    float* KILN_RESTRICT acc = pad + (KDW_HP + 1) * KDW_WP;
+    memset(pad, 0, sizeof(float) * (size_t)(KDW_HP + 1) * KDW_WP);
+    for (int ih = 0; ih < KILN_H; ih++)
+        memcpy(pad + (ptrdiff_t)(ih + KILN_PH) * KDW_WP + KILN_PW, xp + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
+    enum { LEN = KILN_OH * KDW_WP };
+    for (int i = 0; i < LEN; i++) acc[i] = 0.0f;
+    for (int kh = 0; kh < KILN_KH; kh++)
+        for (int kw = 0; kw < KILN_KW; kw++) {
+            const float wv = wc[kh * KILN_KW + kw];
+            const float* src = pad + (ptrdiff_t)kh * KILN_DH * KDW_WP + kw * KILN_DW;
+            for (int i = 0; i < LEN; i++) acc[i] += wv * src[i];
+        }
+    for (int oh = 0; oh < KILN_OH; oh++) memcpy(yp + (ptrdiff_t)oh * KILN_OW, acc + (ptrdiff_t)oh * KDW_WP, sizeof(float) * KILN_OW);
+}
+
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
@@ -93,6 +122,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         const int c = nc % KILN_CIN;
         const float* xp = x + (ptrdiff_t)nc * KILN_H * KILN_W;
         const float* wc = w + (ptrdiff_t)c * KILN_KH * KILN_KW;
+#if KILN_SH == 1 && KILN_SW == 1
+        KILN_CAT(KILN_FN, _plane_s1)(xp, wc, y + (ptrdiff_t)nc * KILN_OH * KILN_OW,
+                                     scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD);
+#else
         for (int oh = 0; oh < KILN_OH; oh++) {
             float* yr = y + ((ptrdiff_t)nc * KILN_OH + oh) * KILN_OW;
             for (int ow = 0; ow < KILN_OW; ow++) yr[ow] = 0.0f;
@@ -111,6 +144,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                 }
             }
         }
+#endif
         /* Epilogue over the whole plane at once, in vectors: with GELU (VAN's MLP) it costs
          * more than the taps when done one pixel at a time. */
         float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
@@ -126,3 +160,5 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         for (; p < PLANE; p++) yp[p] = KILN_ACT_S(KILN_ACT, yp[p] + b + (KILN_HAS_RESIDUAL ? rp[p] : 0.0f));
     }
 }
+#undef KDW_WP
+#undef KDW_HP
