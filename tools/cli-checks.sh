@@ -46,6 +46,10 @@ check "check against itself" 0 "max abs diff 0.0" \
     "$kiln" run resnet50 --random-weights --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
 check "check against other weights" 1 "more than --atol" \
     "$kiln" run resnet50 --random-weights --seed 5 --config "$small" --shape 2,3,32,32 --check-against "$tmp/out.safetensors"
+check "dump passes" 0 "pass fuse-conv-epilogue" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump passes
+check "dump ir with schedules" 0 "schedule gemm(rows: 6" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump ir
 check "profile" 0 "GFLOP/s  kernel" \
     "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
 

@@ -6,23 +6,27 @@ import KilnIR
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Compile a model and show the IR or the generated C.")
 
-    enum Dump: String, ExpressibleByArgument { case ir, c, none }
+    enum Dump: String, ExpressibleByArgument { case ir, passes, c, none }
 
     @OptionGroup var options: ModelOptions
     @Option(help: "Input shape N,C,H,W.")
     var shape: String = "1,3,224,224"
-    @Option(help: "What to print: ir (after all passes), c, or none.")
+    @Option(help: "What to print: ir (after all passes, with each layer's schedule and memory), passes (the IR after every pass that changed it, with pass times), c, or none.")
     var dump: Dump = .none
 
     func run() throws {
         let dims = shape.split(separator: ",").compactMap { Int($0) }
         guard dims.count == 4 else { throw ValidationError("--shape must be N,C,H,W") }
-        let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: Shape(dims),
-                                              options: options.compileOptions())
+        var compileOptions = options.compileOptions()
+        if dump == .passes {
+            compileOptions.log = { print($0) }
+            compileOptions.dumpIR = true
+        }
+        let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: Shape(dims), options: compileOptions)
         switch dump {
         case .ir: print(Printer.render(model.graph))
         case .c: print(model.sources.combinedText)
-        case .none: break
+        case .passes, .none: break
         }
         let plan = model.graph.memory!
         print("library: \(model.libraryPath) (\(model.cacheHit ? "cache hit" : "built"))")
