@@ -50,6 +50,22 @@ check "dump passes" 0 "pass fuse-conv-epilogue" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump passes
 check "dump ir with schedules" 0 "schedule gemm(rows: 6" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump ir
+# Two processes compiling the same model into one empty cache: both succeed (entries are
+# published by rename), and a third run finds the entry intact.
+race() {
+    local cache="$tmp/race-cache" pids=() status=0
+    for i in 1 2; do
+        KILN_CACHE_DIR="$cache" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,24,24 >"$tmp/race$i.log" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+    [ $status = 0 ] && grep -q "top-5" "$tmp/race1.log" && grep -q "top-5" "$tmp/race2.log" && \
+        KILN_CACHE_DIR="$cache" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,24,24
+}
+check "two processes, one cache" 0 "cache hit" race
+head -c 100 "$(ls "$tmp"/race-cache/*.so | head -1)" > "$tmp/trunc.so" && cp "$tmp/trunc.so" "$(ls "$tmp"/race-cache/*.so | head -1)"
+check "truncated cache entry is rebuilt" 0 "(built)" \
+    env KILN_CACHE_DIR="$tmp/race-cache" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,24,24
 check "profile" 0 "GFLOP/s  kernel" \
     "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
 
