@@ -55,6 +55,7 @@ public enum LibraryEmitter {
             "NAME": prefix, "UNAME": prefix.uppercased(), "MODEL": name, "COMMAND": options.commandLine,
             "CFLAGS": options.targetCPU == .native ? "-O3 -march=native" : "-O3",
             "INPUT_SHAPE": shape(graph.inputShape), "OUTPUT_SHAPE": shape(graph.outputShape),
+            "INPUT_DIMS": "{" + graph.inputShape.dims.map(String.init).joined(separator: ", ") + "}",
             "INPUT_FLOATS": "\(graph.inputShape.count)", "PARTS": "\(units.filter { $0.contains("/part") && !$0.hasSuffix("_avx2.c") }.count)",
             "AVX2_SOURCES": units.filter { $0.hasSuffix("_avx2.c") }.joined(separator: " "),
             "WEIGHTS_ARG": options.embedWeights ? "embedded" : weightsFile,

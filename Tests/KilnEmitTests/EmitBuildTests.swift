@@ -47,7 +47,7 @@ extension EmitSuite {
             let dir = try Self.gccBuild.get()
             let symbols = try mustRun("nm -g --defined-only libeca_small.a | awk 'NF == 3 { print $3 }'", in: dir)
                 .split(separator: "\n").map(String.init)
-            #expect(symbols.contains("eca_small_run"))
+            #expect(symbols.contains("eca_small_run") && symbols.contains("eca_small_run_checked"))
             #expect(symbols.filter { !$0.hasPrefix("eca_small_") }.isEmpty, "\(symbols)")
         }
 
@@ -81,7 +81,8 @@ extension EmitSuite {
             #expect(maxAbsDiff(try readFloats(dir.appendingPathComponent("out.f32")), SmallModel.golden) < 1e-4)
         }
 
-        /// ASan + UBSan (and LeakSanitizer at exit) on a good run and on each kind of bad file.
+        /// ASan + UBSan (and LeakSanitizer at exit) on a good run and on each kind of bad file;
+        /// inputs of another length or (`-s`) shape are refused by `eca_small_run_checked`.
         @Test func sanitizersOnGoodAndBadInput() throws {
             let (dir, _) = try SmallModel.emit()
             let san = "-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror"
@@ -90,19 +91,36 @@ extension EmitSuite {
             #expect(maxAbsDiff(try readFloats(dir.appendingPathComponent("out.f32")), SmallModel.golden) < 1e-4)
             _ = try mustRun("head -c 1000 eca_small.weights > short.weights && cp eca_small.weights bad.weights"
                             + " && printf 'X' | dd of=bad.weights bs=1 seek=2000 conv=notrunc 2>/dev/null"
-                            + " && head -c 100 in.f32 > short.f32", in: dir)
+                            + " && head -c 100 in.f32 > short.f32 && head -c 3072 in.f32 > small.f32 && head -c 3 in.f32 > odd.f32", in: dir)
             let cases = [
                 ("none.weights in.f32", "ECA_SMALL_ERR_IO: cannot open weights file 'none.weights'"),
                 ("short.weights in.f32", "ECA_SMALL_ERR_SIZE: weights file 'short.weights' is 1000 bytes, but its header says"),
                 ("bad.weights in.f32", "ECA_SMALL_ERR_CHECKSUM: weights file 'bad.weights' is damaged"),
                 ("in.f32 in.f32", "ECA_SMALL_ERR_FORMAT: weights file 'in.f32' is not a Kiln weights file"),
                 ("embedded in.f32", "ECA_SMALL_ERR_ARGUMENT: model 'eca_resnet50' was emitted without --embed-weights"),
-                ("eca_small.weights short.f32", "input 'short.f32' must hold exactly 4800 float32 values"),
+                ("eca_small.weights short.f32", "ECA_SMALL_ERR_SIZE: the input buffer holds 25 floats, but shape [1, 3, 40, 40] is 4800"
+                    + " floats (input file 'short.f32')"),
+                ("eca_small.weights odd.f32", "input 'odd.f32' is not a whole number of float32 values"),
+                ("-s 1x3x16x16 eca_small.weights small.f32", "ECA_SMALL_ERR_SHAPE: input [1, 3, 16, 16] is 16x16 (height x width);"
+                    + " model 'eca_resnet50' was compiled for 40x40: shapes are static, so re-emit it with kiln emit --height 16 --width 16"
+                    + " (input file 'small.f32')"),
+                ("-s 3x40x40 eca_small.weights in.f32", "ECA_SMALL_ERR_SHAPE: input has rank 3 [3, 40, 40]; model 'eca_resnet50'"
+                    + " expects rank 4 NCHW [1, 3, 40, 40]"),
+                ("-s 1x4x40x40 eca_small.weights in.f32", "ECA_SMALL_ERR_SHAPE: input [1, 4, 40, 40] has 4 channels (dim 1);"
+                    + " model 'eca_resnet50' expects 3 channels: NCHW [1, 3, 40, 40]"),
+                ("-s 0x3x40x40 eca_small.weights in.f32", "ECA_SMALL_ERR_SHAPE: input [0, 3, 40, 40] has batch 0 (dim 0), an empty batch"),
+                ("-s 2x3x40x40 eca_small.weights in.f32", "ECA_SMALL_ERR_SHAPE: input [2, 3, 40, 40] has batch 2 (dim 0); model"
+                    + " 'eca_resnet50' was compiled for batch 1: shapes are static, so re-emit it with kiln emit --batch 2"),
             ]
             for (arguments, message) in cases {
                 let (status, output) = try shell("./example/eca_small_example \(arguments)", in: dir)
                 #expect(status == 1 && output.contains(message) && !output.contains("Sanitizer"), "\(arguments): \(output)")
             }
+            // The model's own shape given explicitly runs as without -s; a malformed -s is a usage error.
+            _ = try mustRun("./example/eca_small_example -s 1x3x40x40 eca_small.weights in.f32 s.f32", in: dir)
+            #expect(try readFloats(dir.appendingPathComponent("s.f32")) == (try readFloats(dir.appendingPathComponent("out.f32"))))
+            let (status, usage) = try shell("./example/eca_small_example -s 1x3x40by40 eca_small.weights in.f32", in: dir)
+            #expect(status == 2 && usage.contains("usage:"), "\(usage)")
         }
 
         @Test func embeddedWeights() throws {
@@ -125,6 +143,7 @@ extension EmitSuite {
                 #include "\(a.path)/net_a.h"
                 #include "\(b.path)/net_b.h"
                 #include <stdio.h>
+                #include <string.h>
                 int main(int argc, char** argv) {
                     static float x[4800], ya[10], yb[10];
                     FILE* f = fopen(argv[1], "rb");
@@ -132,7 +151,10 @@ extension EmitSuite {
                     fclose(f);
                     net_a_ctx* ca = NULL; net_b_ctx* cb = NULL;
                     if (net_a_create_from_file(argv[2], &ca) != NET_A_OK || net_b_create_from_file(argv[3], &cb) != NET_B_OK) return 3;
-                    if (net_a_run(ca, x, ya) != NET_A_OK || net_b_run(cb, x, yb) != NET_B_OK) return 4;
+                    const int64_t shape[4] = {1, 3, 40, 40}, wrong[4] = {1, 3, 40, 41};
+                    if (net_a_run(ca, x, ya) != NET_A_OK || net_b_run_checked(cb, x, 4800, shape, 4, yb, 10) != NET_B_OK) return 4;
+                    if (net_a_run_checked(ca, x, 4800, wrong, 4, ya, 10) != NET_A_ERR_SHAPE) return 5;
+                    if (strcmp(net_a_status_name(NET_A_ERR_SHAPE), "NET_A_ERR_SHAPE") != 0) return 6;
                     for (int i = 0; i < 10; i++) printf("%.9g %.9g\\n", ya[i], yb[i]);
                     net_a_free(ca); net_b_free(cb);
                     return 0;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Loads an emitted library with ctypes: logits against the golden, and every error path.
+"""Loads an emitted library with ctypes: logits against the golden, and every error path
+(weights files, and inputs of another shape or length through PREFIX_run_checked).
 
 usage: ctypes_check.py LIB.so PREFIX WEIGHTS INPUT.f32 GOLDEN.json
 Prints one line per failed check and ends with "ctypes: N passed, M failed" (exit 1 if any failed).
@@ -40,9 +41,11 @@ create_from_memory = fn("create_from_memory", C.c_int, C.c_void_p, C.c_size_t, C
 create_embedded = fn("create_embedded", C.c_int, C.POINTER(Ctx))
 create_raw = fn("create", Ctx, C.c_void_p, C.c_size_t)
 run = fn("run", C.c_int, Ctx, C.c_void_p, C.c_void_p)
+run_checked = fn("run_checked", C.c_int, Ctx, C.c_void_p, C.c_size_t, C.POINTER(C.c_int64), C.c_int, C.c_void_p, C.c_size_t)
 set_threads = fn("set_threads", C.c_int, Ctx, C.c_int)
 get_threads = fn("get_threads", C.c_int, Ctx)
 free = fn("free", None, Ctx)
+model_name = fn("model_name", C.c_char_p)
 last_error = fn("last_error", C.c_char_p)
 status_name = fn("status_name", C.c_char_p, C.c_int)
 input_rank, output_rank = fn("input_rank", C.c_int), fn("output_rank", C.c_int)
@@ -107,6 +110,91 @@ check("create_from_file(NULL ctx)", create_from_file(weights.encode(), None) == 
 check("create_from_memory(NULL)", create_from_memory(None, 10, C.byref(ctx)) == 1)
 check("create(wrong count)", create_raw(x.ctypes.data, 3) is None and b"prepared floats" in last_error())
 check("status_name", status_name(7) == f"{P}_ERR_CHECKSUM".encode(), status_name(7))
+check("status_name(SHAPE)", status_name(9) == f"{P}_ERR_SHAPE".encode(), status_name(9))
+
+
+# run_checked: the good shape runs exactly as run; every bad input is refused with its status and
+# message, before anything is written to the output.
+ARGUMENT, SIZE, SHAPE = 1, 5, 9
+ctx = Ctx()
+check("create for run_checked", create_from_file(weights.encode(), C.byref(ctx)) == 0, last_error())
+set_threads(ctx, 2)
+
+
+def checked(shape, floats=None, out_floats=None, data=None, out=None, ctx=ctx, rank=None):
+    """run_checked on `shape` (None: a NULL shape); returns (status, message, output)."""
+    floats = x.size if floats is None else floats
+    out_floats = output_floats() if out_floats is None else out_floats
+    dims = None if shape is None else (C.c_int64 * max(len(shape), 1))(*shape)
+    data = np.resize(x, max(floats, 1)) if data is None else data
+    y = np.full(max(out_floats, 1), 12345.0, dtype=np.float32) if out is None else out
+    status = run_checked(ctx, None if data is False else data.ctypes.data, floats, dims,
+                         len(shape or []) if rank is None else rank, None if y is False else y.ctypes.data, out_floats)
+    return status, last_error().decode(), y
+
+
+y_run = logits(ctx)
+status, message, y = checked(in_shape)
+check("run_checked(good shape)", status == 0 and y.tobytes() == y_run.tobytes(),
+      f"status {status} {message!r}, max abs diff {np.abs(y - y_run).max()}")
+close_to_golden("run_checked logits", y)
+
+model = model_name().decode()
+n, c, h, w = in_shape
+want = f"[{n}, {c}, {h}, {w}]"
+bad = [  # name, shape, input floats (None: the compiled count), output floats, status, exact message
+    ("rank 3", [c, h, w], None, None, SHAPE,
+     f"input has rank 3 [{c}, {h}, {w}]; model '{model}' expects rank 4 NCHW {want}"),
+    ("rank 5", [n, c, h, w, 1], None, None, SHAPE,
+     f"input has rank 5 [{n}, {c}, {h}, {w}, 1]; model '{model}' expects rank 4 NCHW {want}"),
+    ("rank 0", [], None, None, SHAPE, f"input has rank 0 []; model '{model}' expects rank 4 NCHW {want}"),
+    ("batch 0", [0, c, h, w], 0, None, SHAPE,
+     f"input [0, {c}, {h}, {w}] has batch 0 (dim 0), an empty batch; model '{model}' expects NCHW {want}"),
+    ("width 0", [n, c, h, 0], 0, None, SHAPE,
+     f"input [{n}, {c}, {h}, 0] has width 0 (dim 3); every dim must be at least 1, and model '{model}' expects NCHW {want}"),
+    ("negative height", [n, c, -h, w], None, None, SHAPE,
+     f"input [{n}, {c}, -{h}, {w}] has height -{h} (dim 2); every dim must be at least 1, and model '{model}' expects NCHW {want}"),
+    ("channels 4", [n, 4, h, w], n * 4 * h * w, None, SHAPE,
+     f"input [{n}, 4, {h}, {w}] has 4 channels (dim 1); model '{model}' expects {c} channels: NCHW {want}"),
+    ("spatial 16x16", [n, c, 16, 16], n * c * 16 * 16, None, SHAPE,
+     f"input [{n}, {c}, 16, 16] is 16x16 (height x width); model '{model}' was compiled for {h}x{w}: shapes are static, "
+     f"so re-emit it with kiln emit --height 16 --width 16"),
+    ("width + 1", [n, c, h, w + 1], n * c * h * (w + 1), None, SHAPE,
+     f"input [{n}, {c}, {h}, {w + 1}] is {h}x{w + 1} (height x width); model '{model}' was compiled for {h}x{w}: "
+     f"shapes are static, so re-emit it with kiln emit --height {h} --width {w + 1}"),
+    ("batch 2", [2 * n, c, h, w], 2 * x.size, None, SHAPE,
+     f"input [{2 * n}, {c}, {h}, {w}] has batch {2 * n} (dim 0); model '{model}' was compiled for batch {n}: shapes are "
+     f"static, so re-emit it with kiln emit --batch {2 * n}, or run 2 batches of {n}"),
+    ("input floats - 1", in_shape, x.size - 1, None, SIZE,
+     f"the input buffer holds {x.size - 1} floats, but shape {want} is {x.size} floats"),
+    ("input floats + 1", in_shape, x.size + 1, None, SIZE,
+     f"the input buffer holds {x.size + 1} floats, but shape {want} is {x.size} floats"),
+    ("output floats - 1", in_shape, None, output_floats() - 1, SIZE,
+     f"the output buffer holds {output_floats() - 1} floats, but model '{model}' writes {output_floats()} "
+     f"(output [{', '.join(map(str, out_shape))}])"),
+    ("NULL shape", None, None, None, ARGUMENT, f"{prefix}_run_checked: the input shape is NULL"),
+]
+for name, shape, floats, out_floats, want_status, want_message in bad:
+    status, message, y = checked(shape, floats, out_floats)
+    check(f"run_checked({name})", status == want_status and message == want_message and (y == 12345.0).all(),
+          f"status {status} ({status_name(status).decode()}), message {message!r}, output written: {not (y == 12345.0).all()}")
+
+status, message, _ = checked(in_shape, data=False)
+check("run_checked(NULL input)", status == ARGUMENT and message == f"{prefix}_run_checked: the input is NULL", f"status {status}: {message!r}")
+status, message, _ = checked(in_shape, out=False)
+check("run_checked(NULL output)", status == ARGUMENT and message == f"{prefix}_run_checked: the output is NULL", f"status {status}: {message!r}")
+status, message, _ = checked(in_shape, ctx=None)
+check("run_checked(NULL context)", status == ARGUMENT and message == f"{prefix}_run_checked: the context is NULL", f"status {status}: {message!r}")
+status, message, _ = checked(in_shape, rank=-1)
+check("run_checked(rank -1)", status == SHAPE and message.startswith("input has rank -1 (negative);"), f"status {status}: {message!r}")
+both = np.resize(x, x.size + output_floats())  # output inside the input, then input inside the output
+status, message, _ = checked(in_shape, data=both, out=both[x.size - 1:])
+check("run_checked(overlap)", status == ARGUMENT and "overlap" in message, f"status {status}: {message!r}")
+status, message, _ = checked(in_shape, data=both[1:], out=both)
+check("run_checked(overlap 2)", status == ARGUMENT and "overlap" in message, f"status {status}: {message!r}")
+status, message, y = checked(in_shape)
+check("run_checked(good after bad)", status == 0 and y.tobytes() == y_run.tobytes(), f"status {status}: {message!r}")
+free(ctx)
 
 
 def patched(at, data):

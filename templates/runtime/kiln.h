@@ -11,10 +11,13 @@
  *         fprintf(stderr, "%s\n", kiln_last_error());
  *         return 1;
  *     }
- *     kiln_run(ctx, input, output);   // input: kiln_input_floats() floats, NCHW
+ *     const int64_t shape[4] = {1, 3, 224, 224};   // the shape of the data in input, NCHW
+ *     kiln_status status = kiln_run_checked(ctx, input, input_floats, shape, 4, output, output_floats);
+ *     if (status != KILN_OK) fprintf(stderr, "%s: %s\n", kiln_status_name(status), kiln_last_error());
  *     kiln_free(ctx);
  *
- * Shapes are static: the model runs on exactly the input shape it was compiled for.
+ * Shapes are static: the model runs on exactly the input shape it was compiled for, and
+ * kiln_run_checked refuses any other; kiln_run (the unchecked fast path) trusts the caller.
  * A context owns its activation memory, so contexts may run concurrently on different
  * threads; one context must not be used by two threads at once. Every function that can
  * fail returns a kiln_status and leaves a one-sentence reason in kiln_last_error().
@@ -32,14 +35,15 @@ extern "C" {
 /* Why a call failed. KILN_OK is 0; every other value is an error. */
 typedef enum kiln_status {
     KILN_OK = 0,
-    KILN_ERR_ARGUMENT = 1, /* a NULL pointer, a thread count below 1, no embedded weights */
+    KILN_ERR_ARGUMENT = 1, /* a NULL pointer, a thread count below 1, no embedded weights, overlapping buffers */
     KILN_ERR_IO = 2,       /* the weights file cannot be opened or read */
     KILN_ERR_FORMAT = 3,   /* not a Kiln weights file (bad magic, bad header) */
     KILN_ERR_VERSION = 4,  /* a weights format version this library does not read */
     KILN_ERR_SIZE = 5,     /* truncated or oversized file, or a buffer of the wrong length */
     KILN_ERR_MODEL = 6,    /* weights prepared for another model or another compile of it */
     KILN_ERR_CHECKSUM = 7, /* the weights are damaged (checksum mismatch) */
-    KILN_ERR_NOMEM = 8     /* an allocation failed */
+    KILN_ERR_NOMEM = 8,    /* an allocation failed */
+    KILN_ERR_SHAPE = 9     /* an input shape other than the one the model was compiled for */
 } kiln_status;
 
 /* An opaque context: the weights plus this context's activation arena and scratch. */
@@ -62,8 +66,22 @@ kiln_status kiln_create_embedded(kiln_ctx** ctx);
  * Kiln Swift runtime passes). The buffer is borrowed until kiln_free. NULL on failure. */
 kiln_ctx* kiln_create(const float* weights, size_t weight_floats);
 
-/* Runs the model: input holds kiln_input_floats() floats (NCHW), output receives
- * kiln_output_floats() floats. input and output must not overlap. */
+/* Runs the model, checking the caller's description of its buffers first: input holds
+ * input_floats floats of shape input_shape[0 .. input_rank-1] (NCHW), output has room for
+ * output_floats floats. Fails, running nothing, with
+ *   KILN_ERR_ARGUMENT  a NULL context, input, shape or output, or overlapping buffers;
+ *   KILN_ERR_SHAPE     a shape other than kiln_input_shape(): another rank, an empty batch
+ *                      (any dim below 1), another channel count, another spatial size or
+ *                      another batch (shapes are static: re-emit for another one);
+ *   KILN_ERR_SIZE      input_floats != kiln_input_floats() or output_floats != kiln_output_floats().
+ * The checks cost nanoseconds; then it runs exactly as kiln_run. */
+kiln_status kiln_run_checked(kiln_ctx* ctx, const float* input, size_t input_floats, const int64_t* input_shape,
+                             int input_rank, float* output, size_t output_floats);
+
+/* The unchecked fast path: runs the model on input, which must hold kiln_input_floats()
+ * floats of exactly kiln_input_shape() (NCHW), writing kiln_output_floats() floats to output.
+ * Only NULL pointers are caught: a buffer of another shape or length is read or written out
+ * of bounds. input and output must not overlap. */
 kiln_status kiln_run(kiln_ctx* ctx, const float* input, float* output);
 
 /* Threads kiln_run uses (default: the OpenMP default, 1 without OpenMP). A build without
