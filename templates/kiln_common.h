@@ -51,23 +51,25 @@ static inline int kiln_thread_id(void) { return 0; }
 #define KILN_SCRATCH_PER_THREAD (1 << 20)
 #endif
 
-/* All vector helpers are static inline, so the "vector ABI changed" note that GCC and
- * clang give when KILN_VL is wider than the target's registers is irrelevant here. */
+/* All vector helpers are always inlined, so the "vector ABI changed" note that GCC and
+ * clang give when KILN_VL is wider than the target's registers is irrelevant here (and a
+ * helper left out of line, e.g. exp under -O2 with 16 lanes on AVX2, would be an error). */
 #pragma GCC diagnostic ignored "-Wpsabi"
+#define KILN_VINLINE static inline __attribute__((always_inline))
 
 typedef float kiln_vf __attribute__((vector_size(KILN_VL * 4)));
 typedef int32_t kiln_vi __attribute__((vector_size(KILN_VL * 4)));
 
 /* memcpy: no alignment assumption, no aliasing games; compiles to one unaligned move. */
-static inline kiln_vf kiln_vload(const float* p) {
+KILN_VINLINE kiln_vf kiln_vload(const float* p) {
     kiln_vf v;
     memcpy(&v, p, sizeof v);
     return v;
 }
-static inline void kiln_vstore(float* p, kiln_vf v) { memcpy(p, &v, sizeof v); }
+KILN_VINLINE void kiln_vstore(float* p, kiln_vf v) { memcpy(p, &v, sizeof v); }
 /* Not `(kiln_vf){0} + s` (0 + s cannot fold because of -0.0, so it costs an add). GCC
  * turns a lane loop into inserts when inlined, so it gets an explicit splat shuffle. */
-static inline kiln_vf kiln_vbroadcast(float s) {
+KILN_VINLINE kiln_vf kiln_vbroadcast(float s) {
 #if defined(__GNUC__) && !defined(__clang__)
     return __builtin_shuffle((kiln_vf){s}, (kiln_vi){0});
 #else
@@ -76,7 +78,7 @@ static inline kiln_vf kiln_vbroadcast(float s) {
     return v;
 #endif
 }
-static inline float kiln_vsum(kiln_vf v) {
+KILN_VINLINE float kiln_vsum(kiln_vf v) {
     float s = 0.0f;
     for (int i = 0; i < KILN_VL; i++) s += v[i];
     return s;
@@ -84,7 +86,7 @@ static inline float kiln_vsum(kiln_vf v) {
 
 /* a * b + c, fused where the target has FMA. Clang contracts this expression by default;
  * GCC does not in ISO C mode (-std=c11 implies -ffp-contract=off), so use its builtins. */
-static inline kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
+KILN_VINLINE kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 8
     return __builtin_ia32_vfmaddps256(a, b, c);
 #elif defined(__GNUC__) && !defined(__clang__) && defined(__FMA__) && KILN_VL == 4
@@ -98,7 +100,7 @@ static inline kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
 
 /* Activations. NaN maps to 0 under ReLU in both forms (comparison is false). */
 static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
-static inline kiln_vf kiln_vact_relu(kiln_vf v) {
+KILN_VINLINE kiln_vf kiln_vact_relu(kiln_vf v) {
     return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
 }
 /* Sigmoid per lane with libm's expf (gates are small). GELU is the exact erf form, with erf
@@ -109,7 +111,7 @@ static inline kiln_vf kiln_vact_relu(kiln_vf v) {
 static inline float kiln_act_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 /* exp per vector (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent
  * by integer add; ~1 ulp), so SA-Net's full-size sigmoid gates vectorise too. */
-static inline kiln_vf kiln_vexp(kiln_vf a) {
+KILN_VINLINE kiln_vf kiln_vexp(kiln_vf a) {
     const kiln_vf lo = kiln_vbroadcast(-87.3f), hi = kiln_vbroadcast(88.3f);
     const kiln_vi below = a < lo, above = a > hi;
     kiln_vf x = (kiln_vf)(((kiln_vi)a & ~(below | above)) | ((kiln_vi)lo & below) | ((kiln_vi)hi & above));
@@ -127,7 +129,7 @@ static inline kiln_vf kiln_vexp(kiln_vf a) {
     y = y * z + x + 1.0f;
     return y * (kiln_vf)((n + 127) << 23);
 }
-static inline kiln_vf kiln_vact_sigmoid(kiln_vf v) {
+KILN_VINLINE kiln_vf kiln_vact_sigmoid(kiln_vf v) {
     return kiln_vbroadcast(1.0f) / (kiln_vbroadcast(1.0f) + kiln_vexp(-v));
 }
 #define KILN_ERF_POLY(T, x, x2, p, q)                                                     \
@@ -146,7 +148,7 @@ static inline float kiln_erf(float a) {
     KILN_ERF_POLY(float, x, x2, p, q)
     return p / q;
 }
-static inline kiln_vf kiln_verf(kiln_vf a) {
+KILN_VINLINE kiln_vf kiln_verf(kiln_vf a) {
     const kiln_vf lo = kiln_vbroadcast(-4.0f), hi = kiln_vbroadcast(4.0f);
     const kiln_vi below = a < lo, above = a > hi;  /* NaN stays NaN: both masks are 0 */
     const kiln_vf x = (kiln_vf)(((kiln_vi)a & ~(below | above)) | ((kiln_vi)lo & below) | ((kiln_vi)hi & above));
@@ -156,7 +158,7 @@ static inline kiln_vf kiln_verf(kiln_vf a) {
 }
 #undef KILN_ERF_POLY
 static inline float kiln_act_gelu(float x) { return 0.5f * x * (1.0f + kiln_erf(x * 0.70710678118654752f)); }
-static inline kiln_vf kiln_vact_gelu(kiln_vf v) {
+KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
     return kiln_vbroadcast(0.5f) * v * (kiln_vbroadcast(1.0f) + kiln_verf(v * kiln_vbroadcast(0.70710678118654752f)));
 }
 /* KILN_ACT codes: 0 none, 1 ReLU, 2 sigmoid, 3 GELU (the Swift side's Activation.code). */

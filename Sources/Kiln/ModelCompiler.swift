@@ -20,6 +20,8 @@ public struct CompileOptions: Sendable {
     public var outputLayer: String?
     /// Time every kernel call (see `CompiledModel.profile()`); adds timers to the C.
     public var profile = false
+    /// Let the schedule pass pick Winograd F(4×4, 3×3) for 3×3 stride-1 convs (see `ScheduleKernels`).
+    public var winograd = true
     /// Hears about C compilation as each translation unit finishes (for a progress display).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -43,7 +45,7 @@ public enum ModelCompiler {
         }
         var traced = try Tracer.trace(layer, name: name, input: input)
         if let path = options.outputLayer { traced = try truncated(traced, at: path) }
-        return try Pipeline.standard(target: target).run(traced, log: options.log, dumpIR: options.dumpIR)
+        return try Pipeline.standard(target: target, winograd: options.winograd).run(traced, log: options.log, dumpIR: options.dumpIR)
     }
 
     /// The graph cut after the last node of module `path` (the module's output).

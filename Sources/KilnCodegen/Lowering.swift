@@ -36,9 +36,9 @@ enum Lowering {
         case .activation(let act):
             return call("eltwise/unary.c", [("KILN_COUNT", y.count), ("KILN_ACT", act.code)], [x, out])
         case .binary(let op, let act):
-            let a = broadcastStrides(inputShapes[0], to: y), b = broadcastStrides(inputShapes[1], to: y)
-            var p = dims6(y).enumerated().map { ("KILN_D\($0)", $1) }
-            p += a.enumerated().map { ("KILN_AS\($0)", $1) } + b.enumerated().map { ("KILN_BS\($0)", $1) }
+            let block = coalesced(y.dims, [broadcastStrides(inputShapes[0], to: y), broadcastStrides(inputShapes[1], to: y)])
+            var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
+            p += block.strides[0].enumerated().map { ("KILN_AS\($0)", $1) } + block.strides[1].enumerated().map { ("KILN_BS\($0)", $1) }
             p += [("KILN_OP", op == .add ? 0 : 1), ("KILN_ACT", act.code)]
             return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), out])
         case .maxPool2d(let a):
@@ -94,7 +94,13 @@ enum Lowering {
         ]
         var template = "conv/conv2d_depthwise.c"
         var scratch = 0
-        if case .gemm(let rows, let cols, let tile, let chunks)? = node.schedule {
+        if case .winograd(let rows, let cols, let group)? = node.schedule {
+            template = "conv/conv2d_winograd.c"
+            p = [("KILN_N", x[0]), ("KILN_CIN", x[1]), ("KILN_H", x[2]), ("KILN_W", x[3]), ("KILN_COUT", a.outChannels),
+                 ("KILN_OH", y[2]), ("KILN_OW", y[3]), ("KILN_PH", a.padH), ("KILN_PW", a.padW), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
+            // The transformed input and products of one tile group, shared by the threads.
+            scratch = 36 * group * cols * (x[1] + a.outChannels)
+        } else if case .gemm(let rows, let cols, let tile, let chunks)? = node.schedule {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
             scratch = x[1] / a.groups * a.kernelH * a.kernelW * (tile + cols)  // panel rows are NT+NR apart
@@ -115,10 +121,9 @@ enum Lowering {
     /// A 6-D strided copy (templates/layout/copy_strided.c) of a block of shape `shape`.
     private static func copy(_ shape: Shape, from inStrides: [Int], to outStrides: [Int], inOffset: Int = 0,
                              outOffset: Int, _ x: String, _ y: String) -> [KernelCall] {
-        let pad = 6 - shape.rank
-        var p = dims6(shape).enumerated().map { ("KILN_D\($0)", $1) }
-        p += (Array(repeating: 0, count: pad) + inStrides).enumerated().map { ("KILN_IS\($0)", $1) }
-        p += (Array(repeating: 0, count: pad) + outStrides).enumerated().map { ("KILN_OS\($0)", $1) }
+        let block = coalesced(shape.dims, [inStrides, outStrides])
+        var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
+        p += block.strides[0].enumerated().map { ("KILN_IS\($0)", $1) } + block.strides[1].enumerated().map { ("KILN_OS\($0)", $1) }
         let args = [inOffset == 0 ? x : "\(x) + \(inOffset)", outOffset == 0 ? y : "\(y) + \(outOffset)"]
         return [KernelCall(instance: KernelInstance(template: "layout/copy_strided.c", params: p), arguments: args)]
     }
@@ -130,15 +135,31 @@ enum Lowering {
         return out
     }
 
-    /// The 6 dims of `s`, padded with leading 1s.
-    static func dims6(_ s: Shape) -> [Int] { Array(repeating: 1, count: 6 - s.rank) + s.dims }
+    /// The same strided loop nest over fewer, longer dims, padded to 6 (leading 1s, stride 0):
+    /// size-1 dims go, and a dim merges into the next wherever every operand steps through both
+    /// as through one (`stride[i] == stride[i+1] * dims[i+1]`, broadcast ones included). A slice
+    /// of channels [64, 2, 56, 56] becomes 128 rows of 3136 floats instead of 7168 rows of 56.
+    static func coalesced(_ dims: [Int], _ strides: [[Int]]) -> (dims: [Int], strides: [[Int]]) {
+        var d: [Int] = [], s: [[Int]] = strides.map { _ in [] }
+        for i in dims.indices where dims[i] != 1 {
+            if let last = d.last, strides.indices.allSatisfy({ s[$0].last! == strides[$0][i] * dims[i] }) {
+                d[d.count - 1] = last * dims[i]
+                for k in s.indices { s[k][s[k].count - 1] = strides[k][i] }
+            } else {
+                d.append(dims[i])
+                for k in s.indices { s[k].append(strides[k][i]) }
+            }
+        }
+        let pad = 6 - d.count
+        precondition(pad >= 0, "a strided block of more than 6 dims")
+        return (Array(repeating: 1, count: pad) + d, s.map { Array(repeating: 0, count: pad) + $0 })
+    }
 
-    /// Strides for reading `s` broadcast to `out` (0 where `s` is broadcast), padded to 6.
+    /// Strides for reading `s` broadcast to `out` (0 where `s` is broadcast).
     static func broadcastStrides(_ s: Shape, to out: Shape) -> [Int] {
         let padded = Shape(Array(repeating: 1, count: out.rank - s.rank) + s.dims)
         let st = strides(padded)
-        let b = zip(padded.dims, out.dims).enumerated().map { i, d in d.0 == d.1 ? st[i] : 0 }
-        return Array(repeating: 0, count: 6 - out.rank) + b
+        return zip(padded.dims, out.dims).enumerated().map { i, d in d.0 == d.1 ? st[i] : 0 }
     }
 
     /// OUTER, AXIS, INNER sizes around `axis` for the reduction templates.

@@ -15,10 +15,16 @@ public struct Constant: Hashable, Sendable {
 
     /// Floats the prepared value occupies: the element count, plus the row padding of packed weights.
     public var storageFloats: Int {
-        guard case .packGemm(_, let groups, let rows) = source else { return shape.count }
-        let perGroup = shape[0] / groups
-        let paddedRows = (perGroup + rows - 1) / rows * rows * groups
-        return paddedRows * (shape.count / shape[0])
+        switch source {
+        case .packGemm(_, let groups, let rows):
+            let perGroup = shape[0] / groups
+            let paddedRows = (perGroup + rows - 1) / rows * rows * groups
+            return paddedRows * (shape.count / shape[0])
+        case .packWinograd(_, let rows):
+            return 36 * ((shape[0] + rows - 1) / rows * rows) * shape[1]
+        default:
+            return shape.count
+        }
     }
 }
 
@@ -39,4 +45,7 @@ public enum ConstSource: Hashable, Sendable {
     /// A conv weight `[Cout, Cin/g, kh, kw]` repacked for the GEMM kernel: per group, per block
     /// of `rows` output channels, `[K][rows]`, zero-padded (see templates/conv/conv2d_gemm.c).
     case packGemm(ConstID, groups: Int, rows: Int)
+    /// A 3×3 conv weight `[Cout, Cin, 3, 3]` in the Winograd F(4×4, 3×3) domain, `U = G g Gᵀ`,
+    /// laid out `[36][Cout blocks of rows][Cin][rows]`, zero-padded (templates/conv/conv2d_winograd.c).
+    case packWinograd(ConstID, rows: Int)
 }

@@ -6,13 +6,13 @@ import KilnIR
 public struct Pipeline: Sendable {
     public var passes: [any Pass]
 
-    public static func standard(target: Target) -> Pipeline {
+    public static func standard(target: Target, winograd: Bool = true) -> Pipeline {
         Pipeline(passes: [
             FoldBatchNorm(),
             LowerBatchNorm(),
             FuseConvEpilogue(),
             FuseActivation(),
-            ScheduleKernels(target: target),
+            ScheduleKernels(target: target, winograd: winograd),
             PackConvWeights(),
             PlanMemory(),
         ])

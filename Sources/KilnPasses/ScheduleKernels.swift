@@ -12,10 +12,20 @@ import KilnIR
 ///   so the panel stays in L2 while every row block streams over it.
 /// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
 ///   alone would leave threads idle; more chunks only repack the panel (measured slower).
+/// - Winograd F(4×4, 3×3) for 3×3 stride-1 undilated dense convs with at least 16 channels in
+///   and out and at least one full block of 2 vectors of 4×4 tiles: 1/4 of the multiplies,
+///   measured 2–3× faster than the GEMM on ResNet-50's 56², 28² and 14² layers. Not at batch 1
+///   on 7² maps (4 tiles fill a quarter of a block and the 4× larger weight dominates: 0.85×).
+///   Tile groups keep the transformed data of a group within about 1 MiB.
 public struct ScheduleKernels: Pass {
     public static let name = "schedule-kernels"
     public var target: Target
-    public init(target: Target) { self.target = target }
+    /// Allow Winograd convolutions (on by default; off to compare or to rule them out).
+    public var winograd: Bool
+    public init(target: Target, winograd: Bool = true) {
+        self.target = target
+        self.winograd = winograd
+    }
 
     public func run(_ graph: Graph) throws -> Graph {
         var g = graph
@@ -23,6 +33,10 @@ public struct ScheduleKernels: Pass {
             guard case .conv2d(let a, _) = node.op else { continue }
             let x = g.nodes[node.inputs[0]].shape
             guard !a.isDepthwise(inChannels: x[1]) else { continue }
+            if winograd, let schedule = winogradSchedule(a, input: x, output: node.shape) {
+                g.nodes[id].schedule = schedule
+                continue
+            }
             let k = x[1] / a.groups * a.kernelH * a.kernelW
             let pixels = node.shape[2] * node.shape[3]
             let perGroup = a.outChannels / a.groups
@@ -37,5 +51,16 @@ public struct ScheduleKernels: Pass {
             g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
         }
         return g
+    }
+
+    func winogradSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule? {
+        guard a.kernelH == 3, a.kernelW == 3, a.strideH == 1, a.strideW == 1, a.dilationH == 1, a.dilationW == 1,
+              a.groups == 1, x[1] >= 16, a.outChannels >= 16 else { return nil }
+        let block = 2 * target.vectorWidth
+        let tiles = y[0] * ((y[2] + 3) / 4) * ((y[3] + 3) / 4)
+        guard tiles >= block else { return nil }
+        let blockFloats = 36 * block * (x[1] + a.outChannels)
+        let group = max(1, min((tiles + block - 1) / block, (1 << 18) / blockFloats))
+        return .winograd(rows: 6, cols: block, tileGroup: group)
     }
 }

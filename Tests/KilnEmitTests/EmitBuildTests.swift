@@ -9,7 +9,7 @@ extension EmitSuite {
         /// One gcc build with warnings as errors, shared by the tests that only read it.
         static let gccBuild: Result<URL, any Error> = Result {
             let (dir, _) = try SmallModel.emit()
-            _ = try mustRun("make CC=gcc CFLAGS='-O2 -Wall -Wextra -Werror'", in: dir)
+            _ = try mustRun("make CC=gcc CFLAGS='-O3 -Wall -Wextra -Werror'", in: dir)
             return dir
         }
 

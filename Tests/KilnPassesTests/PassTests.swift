@@ -71,6 +71,29 @@ struct PassTests {
         #expect(chunks > 1)
     }
 
+    @Test func winogradIsPickedWhereItPays() throws {
+        func schedule(_ conv: Conv2d, _ input: Shape, winograd: Bool = true) throws -> Schedule? {
+            try ScheduleKernels(target: target, winograd: winograd).run(try trace(conv.key("c"), input)).nodes[1].schedule
+        }
+        // 56x56: 196 tiles of 4x4 in 13 blocks of 16; groups of 3 blocks keep 36*48*128 floats.
+        #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56]) == .winograd(rows: 6, cols: 16, tileGroup: 3))
+        #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [1, 256, 14, 14]) == .winograd(rows: 6, cols: 16, tileGroup: 1))
+        // 7x7 at batch 1 fills a quarter of a block; at batch 8 it fills two, one per group (36*16*1024 floats).
+        guard case .gemm? = try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) else { Issue.record("7x7"); return }
+        #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [8, 512, 7, 7]) == .winograd(rows: 6, cols: 16, tileGroup: 1))
+        // Strided, dilated, grouped, 5x5, thin, or turned off: the GEMM.
+        for (conv, input): (Conv2d, [Int]) in [(Conv2d(64, 64, kernelSize: 3, stride: 2, padding: 1), [1, 64, 56, 56]),
+                              (Conv2d(64, 64, kernelSize: 3, padding: 2, dilation: 2), [1, 64, 56, 56]),
+                              (Conv2d(64, 64, kernelSize: 3, padding: 1, groups: 4), [1, 64, 56, 56]),
+                              (Conv2d(64, 64, kernelSize: 5, padding: 2), [1, 64, 56, 56]),
+                              (Conv2d(8, 64, kernelSize: 3, padding: 1), [1, 8, 56, 56])] {
+            guard case .gemm? = try schedule(conv, Shape(input)) else { Issue.record("\(conv) \(input)"); continue }
+        }
+        guard case .gemm? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56], winograd: false) else {
+            Issue.record("--no-winograd"); return
+        }
+    }
+
     @Test func depthwiseConvIsNotScheduledAsGemm() throws {
         let g = try ScheduleKernels(target: target).run(try trace(Conv2d(4, 4, kernelSize: 3, groups: 4).key("dw")))
         #expect(g.nodes[1].schedule == nil)

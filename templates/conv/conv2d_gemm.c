@@ -230,7 +230,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
-        float t[KILN_MR][KILN_NR];
+        float t[KILN_MR][KILN_NR] = {{0.0f}}; /* zeroed: gcc -O3 cannot see that only stored lanes are read */
         for (int r = 0; r < KILN_MR; r++)
             for (int v = 0; v < nv; v++) kiln_vstore(&t[r][v * KILN_VL], acc[r][v]);
         for (int r = 0; r < mv; r++)

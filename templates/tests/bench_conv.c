@@ -362,6 +362,103 @@ static const shape c7x7s2_3_64_224_shape = {"c7x7s2_3_64_224", c7x7s2_3_64_224, 
 #undef KILN_NT
 #undef KILN_MCHUNKS
 
+/* The 3x3 stride-1 shapes again through Winograd F(4x4, 3x3) (conv2d_winograd.c); GFLOP/s
+ * count the direct method's flops, so they compare with the rows above; NT shows TG. */
+#ifndef BENCH_TG
+#define BENCH_TG 4
+#endif
+#define KILN_FN w3x3_64_64_56
+#define KILN_CIN 64
+#define KILN_H 56
+#define KILN_W 56
+#define KILN_COUT 64
+#define KILN_OH 56
+#define KILN_OW 56
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_TG KILN_MIN(BENCH_TG, 13) /* tile blocks: 13 */
+#include "../conv/conv2d_winograd.c"
+static const shape w3x3_64_64_56_shape = {"w3x3_64_64_56", w3x3_64_64_56, 64, 56, 64, 3, 56, KILN_TG, 0};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_TG
+
+#define KILN_FN w3x3_128_128_28
+#define KILN_CIN 128
+#define KILN_H 28
+#define KILN_W 28
+#define KILN_COUT 128
+#define KILN_OH 28
+#define KILN_OW 28
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_TG KILN_MIN(BENCH_TG, 4) /* tile blocks: 4 */
+#include "../conv/conv2d_winograd.c"
+static const shape w3x3_128_128_28_shape = {"w3x3_128_128_28", w3x3_128_128_28, 128, 28, 128, 3, 28, KILN_TG, 0};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_TG
+
+#define KILN_FN w3x3_256_256_14
+#define KILN_CIN 256
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 256
+#define KILN_OH 14
+#define KILN_OW 14
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_TG KILN_MIN(BENCH_TG, 1) /* tile blocks: 1 */
+#include "../conv/conv2d_winograd.c"
+static const shape w3x3_256_256_14_shape = {"w3x3_256_256_14", w3x3_256_256_14, 256, 14, 256, 3, 14, KILN_TG, 0};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_TG
+
+#define KILN_FN w3x3_512_512_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_TG KILN_MIN(BENCH_TG, 1) /* tile blocks: 1 */
+#include "../conv/conv2d_winograd.c"
+static const shape w3x3_512_512_7_shape = {"w3x3_512_512_7", w3x3_512_512_7, 512, 7, 512, 3, 7, KILN_TG, 0};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_TG
+
 static const shape* const shapes[] = {
     &c1x1_256_64_56_shape,
     &c1x1_64_256_56_shape,
@@ -372,6 +469,10 @@ static const shape* const shapes[] = {
     &c3x3_512_512_7_shape,
     &c1x1_512_2048_7_shape,
     &c7x7s2_3_64_224_shape,
+    &w3x3_64_64_56_shape,
+    &w3x3_128_128_28_shape,
+    &w3x3_256_256_14_shape,
+    &w3x3_512_512_7_shape,
 };
 
 static double now(void) {
@@ -424,12 +525,12 @@ int main(void) {
 #endif
     const size_t big = (size_t)4 << 20;
     float* x = malloc(big * sizeof(float));
-    float* w = malloc(big * 2 * sizeof(float));
+    float* w = malloc(big * 4 * sizeof(float));
     float* b = malloc(4096 * sizeof(float));
     float* y = malloc(big * sizeof(float));
     float* scratch = aligned_alloc(64, (size_t)maxt * KILN_SCRATCH_PER_THREAD * sizeof(float));
     for (size_t i = 0; i < big; i++) x[i] = y[i] = (float)(i % 17) * 0.01f - 0.08f;
-    for (size_t i = 0; i < 2 * big; i++) w[i] = (float)(i % 13) * 0.001f - 0.006f;
+    for (size_t i = 0; i < 4 * big; i++) w[i] = (float)(i % 13) * 0.001f - 0.006f;
     for (int i = 0; i < 4096; i++) b[i] = 0.01f;
     const double peak = fma_peak();
     printf("VL %d MR %d NR %d; measured 1-thread FMA peak %.1f GFLOP/s\n", KILN_VL, BENCH_MR, BENCH_NR, peak);

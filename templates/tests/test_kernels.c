@@ -21,7 +21,7 @@ typedef struct {
     const char* name;
     conv_fn fn;
     int n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups;
-    int mr; /* 0: depthwise (plain weights) */
+    int mr; /* 0: depthwise (plain weights); < 0: Winograd F(4x4, 3x3) with MR = -mr */
     int bias, res, act;
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
@@ -414,12 +414,120 @@ CONV_CASE(0)
 CONV_CASE(0)
 #include "undef_params.h"
 
+/* ---- conv2d_winograd instances (mr < 0: Winograd-packed weights, MR = -mr) ---- */
+/* 3x3 pad 1, partial edge tiles, 2 images, COUT not a multiple of MR, groups of 1 block */
+#define KILN_FN wino_odd
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 2
+#define KILN_CIN 5
+#define KILN_H 9
+#define KILN_W 11
+#define KILN_COUT 7
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 6
+#define KILN_TG 1
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+#undef KILN_TG
+
+/* ResNet-like 14x14, residual + GELU, 2 blocks per group */
+#define KILN_FN wino_res_gelu
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 16
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 13
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 6
+#define KILN_TG 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 3
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+#undef KILN_TG
+
+/* no padding, MR 4, a group wider than the tiles */
+#define KILN_FN wino_pad0_sigmoid
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 3
+#define KILN_H 7
+#define KILN_W 10
+#define KILN_COUT 4
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR 4
+#define KILN_TG 3
+#define KILN_ACT 2
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+#undef KILN_TG
+
+/* padding 2, batch 3, no epilogue */
+#define KILN_FN wino_pad2_batch3
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 3
+#define KILN_CIN 2
+#define KILN_H 5
+#define KILN_W 6
+#define KILN_COUT 3
+#define KILN_PH 2
+#define KILN_PW 2
+#define KILN_MR 6
+#define KILN_TG 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+#undef KILN_TG
+
 static const conv_case* const conv_cases[] = {
     &conv_3x3_odd_case, &conv_1x1_res_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
+    &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
 };
 
 /* ---- maxpool2d ---- */
@@ -512,28 +620,163 @@ POOL_CASE
 #include "../norm/scale_shift.c"
 #include "undef_params.h"
 
-/* ---- add, relu ---- */
-#define KILN_FN add_relu_1001
-#define KILN_COUNT 1001
-#define KILN_ACT 1
-#include "../eltwise/add.c"
-#include "undef_params.h"
+/* ---- binary (2-D: D4 rows x D5 columns; the generator pads the leading dims with 1s), unary ---- */
+#define BIN_ROWS(a_rs, a_cs, b_rs, b_cs)                                                      \
+    static const bin_case KILN_CAT(KILN_FN, _case) = {STR(KILN_FN), KILN_FN, KILN_D4, KILN_D5, \
+                                                      a_rs, a_cs, b_rs, b_cs, KILN_OP, KILN_ACT};
+typedef void (*binary_fn)(const float*, const float*, float*);
+typedef struct { const char* name; binary_fn fn; int rows, cols, ars, acs, brs, bcs, op, act; } bin_case;
 
-#define KILN_FN add_70000
-#define KILN_COUNT 70000
+#define KILN_FN add_relu_1001 /* one row, vector body and scalar tail */
+#define KILN_D0 1
+#define KILN_D1 1
+#define KILN_D2 1
+#define KILN_D3 1
+#define KILN_D4 1
+#define KILN_D5 1001
+#define KILN_AS0 0
+#define KILN_AS1 0
+#define KILN_AS2 0
+#define KILN_AS3 0
+#define KILN_AS4 0
+#define KILN_AS5 1
+#define KILN_BS0 0
+#define KILN_BS1 0
+#define KILN_BS2 0
+#define KILN_BS3 0
+#define KILN_BS4 0
+#define KILN_BS5 1
+#define KILN_OP 0
+#define KILN_ACT 1
+#include "../eltwise/binary.c"
+BIN_ROWS(0, 1, 0, 1)
+#undef KILN_FN
+#undef KILN_D5
+#undef KILN_ACT
+
+#define KILN_FN add_70000 /* one long row split into pieces over the threads */
+#define KILN_D5 70000
 #define KILN_ACT 0
-#include "../eltwise/add.c"
+#include "../eltwise/binary.c"
+BIN_ROWS(0, 1, 0, 1)
+#undef KILN_FN
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_AS4
+#undef KILN_BS4
+#undef KILN_BS5
+#undef KILN_OP
+#undef KILN_ACT
+
+#define KILN_FN gate_sigmoid /* y[r][i] = sigmoid(a[r][i] * b[r]): a per-row gate */
+#define KILN_D4 6
+#define KILN_D5 5003
+#define KILN_AS4 5003
+#define KILN_BS4 1
+#define KILN_BS5 0
+#define KILN_OP 1
+#define KILN_ACT 2
+#include "../eltwise/binary.c"
+BIN_ROWS(5003, 1, 1, 0)
+#undef KILN_FN
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_AS4
+#undef KILN_AS5
+#undef KILN_BS4
+#undef KILN_OP
+#undef KILN_ACT
+
+#define KILN_FN mul_strided_gelu /* a read with stride 2 (no vector path), b a column broadcast down the rows */
+#define KILN_D4 3
+#define KILN_D5 37
+#define KILN_AS4 74
+#define KILN_AS5 2
+#define KILN_BS4 0
+#define KILN_OP 1
+#define KILN_ACT 3
+#include "../eltwise/binary.c"
+BIN_ROWS(74, 2, 0, 0)
 #include "undef_params.h"
+#undef KILN_D0
+#undef KILN_D1
+#undef KILN_D2
+#undef KILN_D3
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_AS0
+#undef KILN_AS1
+#undef KILN_AS2
+#undef KILN_AS3
+#undef KILN_AS4
+#undef KILN_AS5
+#undef KILN_BS0
+#undef KILN_BS1
+#undef KILN_BS2
+#undef KILN_BS3
+#undef KILN_BS4
+#undef KILN_BS5
+#undef KILN_OP
 
 #define KILN_FN relu_37
 #define KILN_COUNT 37
-#include "../eltwise/relu.c"
+#define KILN_ACT 1
+#include "../eltwise/unary.c"
 #include "undef_params.h"
 
 #define KILN_FN relu_100003
 #define KILN_COUNT 100003
-#include "../eltwise/relu.c"
+#define KILN_ACT 1
+#include "../eltwise/unary.c"
 #include "undef_params.h"
+
+/* ---- copy_strided: a 3 x 4100 block transposed, and a slice of rows (memcpy path) ---- */
+#define KILN_FN copy_transpose
+#define KILN_D0 1
+#define KILN_D1 1
+#define KILN_D2 1
+#define KILN_D3 1
+#define KILN_D4 3
+#define KILN_D5 4100
+#define KILN_IS0 0
+#define KILN_IS1 0
+#define KILN_IS2 0
+#define KILN_IS3 0
+#define KILN_IS4 4100
+#define KILN_IS5 1
+#define KILN_OS0 0
+#define KILN_OS1 0
+#define KILN_OS2 0
+#define KILN_OS3 0
+#define KILN_OS4 1
+#define KILN_OS5 3
+#include "../layout/copy_strided.c"
+#undef KILN_FN
+#undef KILN_OS4
+#undef KILN_OS5
+#define KILN_FN copy_rows
+#define KILN_OS4 4100
+#define KILN_OS5 1
+#include "../layout/copy_strided.c"
+#include "undef_params.h"
+#undef KILN_D0
+#undef KILN_D1
+#undef KILN_D2
+#undef KILN_D3
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_IS0
+#undef KILN_IS1
+#undef KILN_IS2
+#undef KILN_IS3
+#undef KILN_IS4
+#undef KILN_IS5
+#undef KILN_OS0
+#undef KILN_OS1
+#undef KILN_OS2
+#undef KILN_OS3
+#undef KILN_OS4
+#undef KILN_OS5
 
 /* ---- linear ---- */
 #define KILN_FN linear_small
@@ -625,6 +868,27 @@ static float* pack_weights(const conv_case* c, const float* w) {
     return p;
 }
 
+/* The Swift side's Winograd packing, for mr < 0: U = G g G^T per (cout, cin), laid out
+ * [36][ceil(cout/MR)][cin][MR] (see conv/conv2d_winograd.c). */
+static float* pack_winograd(const conv_case* c, const float* w) {
+    static const double g[6][3] = {{0.25, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                   {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+    const int mr = -c->mr, mb = (c->cout + mr - 1) / mr;
+    float* p = calloc((size_t)36 * mb * mr * c->cin, sizeof *p);
+    for (int m = 0; m < c->cout; m++)
+        for (int ci = 0; ci < c->cin; ci++) {
+            const float* k = w + ((size_t)m * c->cin + ci) * 9;
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++) {
+                    double u = 0.0;
+                    for (int a = 0; a < 3; a++)
+                        for (int b = 0; b < 3; b++) u += g[i][a] * k[a * 3 + b] * g[j][b];
+                    p[(((size_t)(i * 6 + j) * mb + m / mr) * c->cin + ci) * mr + m % mr] = (float)u;
+                }
+        }
+    return p;
+}
+
 static void test_conv(const conv_case* c, float* scratch) {
     const int cg = c->cin / c->groups, mg = c->cout / c->groups, k = cg * c->kh * c->kw;
     const size_t xs = (size_t)c->n * c->cin * c->h * c->w, ys = (size_t)c->n * c->cout * c->oh * c->ow;
@@ -654,7 +918,7 @@ static void test_conv(const conv_case* c, float* scratch) {
                     if (res) s += res[o];
                     ref[o] = ref_act(c->act, s);
                 }
-    float* wp = c->mr ? pack_weights(c, w) : w;
+    float* wp = c->mr > 0 ? pack_weights(c, w) : c->mr < 0 ? pack_winograd(c, w) : w;
     c->fn(x, wp, bias, res, y, scratch);
     check(c->name, y, ref, ys);
     if (wp != w) free(wp);
@@ -714,17 +978,23 @@ static void test_scale_shift(const char* name, ss_fn fn, int n, int c, int hw, i
     free(x), free(scale), free(shift), free(ref);
 }
 
-typedef void (*binary_fn)(const float*, const float*, float*);
-static void test_add(const char* name, binary_fn fn, size_t count, int act, int alias) {
-    float* a = rnd(count, 1.0f);
-    float* b = rnd(count, 1.0f);
+/* alias: 0 fresh y, 1 y = a, 2 y = b (only for same-shape operands). */
+static void test_binary(const bin_case* c, int alias) {
+    const size_t count = (size_t)c->rows * c->cols;
+    const size_t an = (size_t)(c->rows - 1) * c->ars + (size_t)(c->cols - 1) * c->acs + 1;
+    const size_t bn = (size_t)(c->rows - 1) * c->brs + (size_t)(c->cols - 1) * c->bcs + 1;
+    float* a = rnd(an, 1.0f);
+    float* b = rnd(bn, 1.0f);
     double* ref = calloc(count, sizeof *ref);
-    for (size_t i = 0; i < count; i++) {
-        const double s = (double)a[i] + b[i];
-        ref[i] = act == 1 && s < 0 ? 0.0 : s;
-    }
+    for (int r = 0; r < c->rows; r++)
+        for (int i = 0; i < c->cols; i++) {
+            const double u = a[(size_t)r * c->ars + (size_t)i * c->acs], v = b[(size_t)r * c->brs + (size_t)i * c->bcs];
+            ref[(size_t)r * c->cols + i] = ref_act(c->act, c->op == 0 ? u + v : u * v);
+        }
     float* y = alias == 1 ? a : alias == 2 ? b : rnd(count, 100.0f);
-    fn(a, b, y);
+    c->fn(a, b, y);
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", c->name, alias == 1 ? "_y=a" : alias == 2 ? "_y=b" : "");
     check(name, y, ref, count);
     if (y != a && y != b) free(y);
     free(a), free(b), free(ref);
@@ -739,6 +1009,21 @@ static void test_relu(const char* name, unary_fn fn, size_t count, int inplace) 
     check(name, y, ref, count);
     if (y != x) free(y);
     free(x), free(ref);
+}
+
+/* copy_transpose writes x (3 x 4100) transposed; copy_rows copies it as is. */
+static void test_copy(void) {
+    float* x = rnd(3 * 4100, 1.0f);
+    float* y = rnd(3 * 4100, 100.0f);
+    double* ref = calloc(3 * 4100, sizeof *ref);
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; i < 4100; i++) ref[i * 3 + r] = x[r * 4100 + i];
+    copy_transpose(x, y);
+    check("copy_transpose", y, ref, 3 * 4100);
+    for (int i = 0; i < 3 * 4100; i++) ref[i] = x[i];
+    copy_rows(x, y);
+    check("copy_rows", y, ref, 3 * 4100);
+    free(x), free(y), free(ref);
 }
 
 typedef void (*linear_fn)(const float*, const float*, const float*, float*);
@@ -771,9 +1056,12 @@ int main(void) {
     test_gap("gap_3", gap_3, 7, 3);
     test_scale_shift("ss_relu", ss_relu, 2, 3, 50, 1, 0);
     test_scale_shift("ss_plain_inplace", ss_plain, 1, 4, 7, 0, 1);
-    test_add("add_relu_1001", add_relu_1001, 1001, 1, 0);
-    test_add("add_70000_y=a", add_70000, 70000, 0, 1);
-    test_add("add_70000_y=b", add_70000, 70000, 0, 2);
+    test_binary(&add_relu_1001_case, 0);
+    test_binary(&add_70000_case, 1);
+    test_binary(&add_70000_case, 2);
+    test_binary(&gate_sigmoid_case, 0);
+    test_binary(&mul_strided_gelu_case, 0);
+    test_copy();
     test_relu("relu_37", relu_37, 37, 0);
     test_relu("relu_100003_inplace", relu_100003, 100003, 1);
     test_linear("linear_small", linear_small, 2, 37, 11, 1, 1);

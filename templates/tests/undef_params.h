@@ -24,6 +24,7 @@
 #undef KILN_NR
 #undef KILN_NT
 #undef KILN_MCHUNKS
+#undef KILN_TG
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT

@@ -425,6 +425,9 @@ eca_small_ctx* eca_small_create(const float* weights, size_t weight_floats) {
     return kiln_ctx_new(weights, NULL, NULL, &ctx) == ECA_SMALL_OK ? ctx : NULL;
 }
 
+static const int64_t kiln_input_dims[] = KILN_INPUT_DIMS;
+static const int64_t kiln_output_dims[] = KILN_OUTPUT_DIMS;
+
 eca_small_status eca_small_run(eca_small_ctx* ctx, const float* input, float* output) {
     if (!ctx || !input || !output)
         return kiln_fail(ECA_SMALL_ERR_ARGUMENT, "eca_small_run: the %s is NULL", !ctx ? "context" : !input ? "input" : "output");
@@ -435,18 +438,115 @@ eca_small_status eca_small_run(eca_small_ctx* ctx, const float* input, float* ou
     return ECA_SMALL_OK;
 }
 
+/* Writes `dims` as "[1, 3, 224, 224]" (the first 8 dims, then "..."), or the dims from
+ * `first` on joined by 'x' ("224x224") when `sep` is 'x'. Always terminates `text`. */
+static void kiln_dims_text(char* text, size_t size, const int64_t* dims, int first, int rank, char sep) {
+    size_t n = 0;
+    text[0] = '\0';
+    if (sep != 'x') n += (size_t)snprintf(text, size, "[");
+    for (int i = first; i < rank && n < size; i++) {
+        if (i - first == 8) {
+            n += (size_t)snprintf(text + n, size - n, sep == 'x' ? "x..." : ", ...");
+            break;
+        }
+        n += (size_t)snprintf(text + n, size - n, "%s%lld", i == first ? "" : sep == 'x' ? "x" : ", ", (long long)dims[i]);
+    }
+    if (sep != 'x' && n < size) snprintf(text + n, size - n, "]");
+}
+
+/* The letters naming the dims of a rank ("NCHW"), "" for a rank with no usual layout. */
+static const char* kiln_layout(int rank) {
+    static const char* const layouts[] = {"", "N", "NC", "NCL", "NCHW", "NCDHW"};
+    return rank >= 0 && rank < (int)(sizeof layouts / sizeof layouts[0]) ? layouts[rank] : "";
+}
+
+/* What dim `i` of a rank-`rank` input is: "batch", "channels", "height", ... */
+static const char* kiln_dim_name(int i, int rank) {
+    static const char* const spatial4[] = {"height", "width"}, *const spatial5[] = {"depth", "height", "width"};
+    if (i == 0) return "batch";
+    if (i == 1) return "channels";
+    if (rank == 3) return "length";
+    if (rank == 4) return spatial4[i - 2];
+    if (rank == 5) return spatial5[i - 2];
+    return "size";
+}
+
+/* The spatial dims (2 on) of a rank: "height x width". */
+static const char* kiln_spatial_names(int rank) {
+    return rank == 3 ? "length" : rank == 4 ? "height x width" : rank == 5 ? "depth x height x width" : "spatial size";
+}
+
+eca_small_status eca_small_run_checked(eca_small_ctx* ctx, const float* input, size_t input_floats, const int64_t* input_shape,
+                             int input_rank, float* output, size_t output_floats) {
+    if (!ctx || !input || !input_shape || !output)
+        return kiln_fail(ECA_SMALL_ERR_ARGUMENT, "eca_small_run_checked: the %s is NULL",
+                         !ctx ? "context" : !input ? "input" : !input_shape ? "input shape" : "output");
+    const int rank = KILN_INPUT_RANK;
+    const char* layout = kiln_layout(rank);
+    char want[256], got[256];
+    kiln_dims_text(want, sizeof want, kiln_input_dims, 0, rank, ',');
+    if (input_rank != rank) {
+        kiln_dims_text(got, sizeof got, input_shape, 0, input_rank, ',');
+        return kiln_fail(ECA_SMALL_ERR_SHAPE, "input has rank %d %s; model '%s' expects rank %d %s%s%s", input_rank,
+                         input_rank >= 0 ? got : "(negative)", KILN_MODEL_NAME, rank, layout, *layout ? " " : "", want);
+    }
+    kiln_dims_text(got, sizeof got, input_shape, 0, rank, ',');
+    for (int i = 0; i < rank; i++) {
+        if (input_shape[i] >= 1) continue;
+        if (i == 0 && input_shape[0] == 0)
+            return kiln_fail(ECA_SMALL_ERR_SHAPE, "input %s has batch 0 (dim 0), an empty batch; model '%s' expects %s%s%s",
+                             got, KILN_MODEL_NAME, layout, *layout ? " " : "", want);
+        return kiln_fail(ECA_SMALL_ERR_SHAPE, "input %s has %s %lld (dim %d); every dim must be at least 1, and model '%s' expects %s%s%s",
+                         got, kiln_dim_name(i, rank), (long long)input_shape[i], i, KILN_MODEL_NAME, layout,
+                         *layout ? " " : "", want);
+    }
+    if (rank >= 2 && input_shape[1] != kiln_input_dims[1])
+        return kiln_fail(ECA_SMALL_ERR_SHAPE, "input %s has %lld channels (dim 1); model '%s' expects %lld channels: %s%s%s",
+                         got, (long long)input_shape[1], KILN_MODEL_NAME, (long long)kiln_input_dims[1], layout,
+                         *layout ? " " : "", want);
+    for (int i = 2; i < rank; i++) {
+        if (input_shape[i] == kiln_input_dims[i]) continue;
+        char got_size[160], want_size[160], hint[96];
+        kiln_dims_text(got_size, sizeof got_size, input_shape, 2, rank, 'x');
+        kiln_dims_text(want_size, sizeof want_size, kiln_input_dims, 2, rank, 'x');
+        if (rank == 4)
+            snprintf(hint, sizeof hint, "kiln emit --height %lld --width %lld", (long long)input_shape[2],
+                     (long long)input_shape[rank - 1]);
+        else
+            snprintf(hint, sizeof hint, "kiln emit for that size");
+        return kiln_fail(ECA_SMALL_ERR_SHAPE, "input %s is %s (%s); model '%s' was compiled for %s: shapes are static, "
+                         "so re-emit it with %s", got, got_size, kiln_spatial_names(rank), KILN_MODEL_NAME, want_size, hint);
+    }
+    if (rank >= 1 && input_shape[0] != kiln_input_dims[0]) {
+        const long long n = (long long)input_shape[0], compiled = (long long)kiln_input_dims[0];
+        char split[96] = "";
+        if (n % compiled == 0) snprintf(split, sizeof split, ", or run %lld batches of %lld", n / compiled, compiled);
+        return kiln_fail(ECA_SMALL_ERR_SHAPE, "input %s has batch %lld (dim 0); model '%s' was compiled for batch %lld: shapes are "
+                         "static, so re-emit it with kiln emit --batch %lld%s", got, n, KILN_MODEL_NAME, compiled, n, split);
+    }
+    if (input_floats != (size_t)KILN_INPUT_FLOATS)
+        return kiln_fail(ECA_SMALL_ERR_SIZE, "the input buffer holds %zu floats, but shape %s is %zu floats", input_floats, got,
+                         (size_t)KILN_INPUT_FLOATS);
+    if (output_floats != (size_t)KILN_OUTPUT_FLOATS) {
+        kiln_dims_text(want, sizeof want, kiln_output_dims, 0, KILN_OUTPUT_RANK, ',');
+        return kiln_fail(ECA_SMALL_ERR_SIZE, "the output buffer holds %zu floats, but model '%s' writes %zu (output %s)",
+                         output_floats, KILN_MODEL_NAME, (size_t)KILN_OUTPUT_FLOATS, want);
+    }
+    const uintptr_t in = (uintptr_t)input, out = (uintptr_t)output;
+    if (in < out + output_floats * sizeof(float) && out < in + input_floats * sizeof(float))
+        return kiln_fail(ECA_SMALL_ERR_ARGUMENT, "eca_small_run_checked: the input and output buffers overlap; use separate buffers");
+    return eca_small_run(ctx, input, output);
+}
+
 const char* eca_small_last_error(void) { return kiln_error_text; }
 
 const char* eca_small_status_name(eca_small_status status) {
     static const char* const names[] = {"ECA_SMALL_OK", "ECA_SMALL_ERR_ARGUMENT", "ECA_SMALL_ERR_IO", "ECA_SMALL_ERR_FORMAT",
                                         "ECA_SMALL_ERR_VERSION", "ECA_SMALL_ERR_SIZE", "ECA_SMALL_ERR_MODEL",
-                                        "ECA_SMALL_ERR_CHECKSUM", "ECA_SMALL_ERR_NOMEM"};
+                                        "ECA_SMALL_ERR_CHECKSUM", "ECA_SMALL_ERR_NOMEM", "ECA_SMALL_ERR_SHAPE"};
     const unsigned i = (unsigned)status;
     return i < sizeof names / sizeof names[0] ? names[i] : "unknown status";
 }
-
-static const int64_t kiln_input_dims[] = KILN_INPUT_DIMS;
-static const int64_t kiln_output_dims[] = KILN_OUTPUT_DIMS;
 
 const char* eca_small_model_name(void) { return KILN_MODEL_NAME; }
 int eca_small_input_rank(void) { return KILN_INPUT_RANK; }

@@ -1,0 +1,247 @@
+/* conv/conv2d_winograd.c — 3x3 stride-1 Conv2d (NCHW, float32) by Winograd F(4x4, 3x3),
+ * with the same fused epilogue as conv2d_gemm.c (bias, residual, activation).
+ *
+ * Each output tile of 4x4 pixels comes from a 6x6 input patch d: y_tile = A^T [U . V] A with
+ * V = B^T d B per input channel and U = G g G^T per weight (precomputed by the Swift side),
+ * summed over input channels. Per tile that is 36 multiply-adds per (cout, cin) pair instead
+ * of 144, so 3x3 layers run on 1/4 of the direct method's multiplies; the price is the two
+ * transforms (cheap, O(C) per tile) and a 4x larger weight (36 instead of 9 floats per pair).
+ * Points 0, +-1, +-2 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks"):
+ *     B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *     G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *     A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ *
+ * Tiles t = (n*TH + th)*TW + tw (TH = ceil(OH/4), TW = ceil(OW/4)) are processed in groups of
+ * KILN_TG blocks of NR tiles, so the transformed data of a group stays in cache and
+ * scratch stays bounded at any batch. Per group, three parallel phases:
+ *   1. input transform:  V[xi][b][c][NR]   (xi = 6*i + j of the 6x6 transform, b the block)
+ *   2. 36 GEMMs:         M[xi][m][b*NR + l] = sum_c U[xi][m][c] * V[xi][b][c][l], on the
+ *                        same MR x NR register tile as conv2d_gemm.c
+ *   3. output transform: y = act(A^T M A + bias + residual), written only inside the image.
+ *
+ * upacked (made by the Swift side): for xi in 0..<36, for mb in 0..<ceil(COUT/MR), for c in
+ * 0..<CIN, for r in 0..<MR: U[xi][mb*MR + r][c], or 0 when mb*MR + r >= COUT.
+ * Scratch: 36 * TG*NR * (CIN + COUT) floats, shared by the threads (not per thread).
+ *
+ * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_PH,
+ * KILN_PW, KILN_MR (register-tile rows), KILN_NR (tiles per block: register-tile columns, a
+ * multiple of KILN_VL), KILN_TG (blocks per group), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT.
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_conv2d_winograd
+#endif
+#ifndef KILN_N
+#define KILN_N 1
+#endif
+#ifndef KILN_CIN
+#define KILN_CIN 8
+#endif
+#ifndef KILN_H
+#define KILN_H 8
+#endif
+#ifndef KILN_W
+#define KILN_W 8
+#endif
+#ifndef KILN_COUT
+#define KILN_COUT 16
+#endif
+#ifndef KILN_PH
+#define KILN_PH 1
+#endif
+#ifndef KILN_PW
+#define KILN_PW 1
+#endif
+#ifndef KILN_OH
+#define KILN_OH (KILN_H + 2 * KILN_PH - 2)
+#endif
+#ifndef KILN_OW
+#define KILN_OW (KILN_W + 2 * KILN_PW - 2)
+#endif
+#ifndef KILN_MR
+#define KILN_MR 6
+#endif
+#ifndef KILN_NR
+#define KILN_NR (2 * KILN_VL)
+#endif
+#ifndef KILN_TG
+#define KILN_TG 1
+#endif
+#ifndef KILN_HAS_BIAS
+#define KILN_HAS_BIAS 0
+#endif
+#ifndef KILN_HAS_RESIDUAL
+#define KILN_HAS_RESIDUAL 0
+#endif
+#ifndef KILN_ACT
+#define KILN_ACT 0
+#endif
+
+/* Derived sizes (helpers, #undef'd at the end). */
+#define KWG_NR KILN_NR
+#define KWG_NV (KILN_NR / KILN_VL)
+#define KWG_TH ((KILN_OH + 3) / 4)
+#define KWG_TW ((KILN_OW + 3) / 4)
+#define KWG_T (KILN_N * KWG_TH * KWG_TW)
+#define KWG_TB ((KWG_T + KWG_NR - 1) / KWG_NR)  /* tile blocks */
+#define KWG_MB ((KILN_COUT + KILN_MR - 1) / KILN_MR) /* row blocks of U */
+#define KWG_GP (KILN_TG * KWG_NR)                /* tile columns of one group */
+
+_Static_assert(KILN_OH == KILN_H + 2 * KILN_PH - 2 && KILN_OW == KILN_W + 2 * KILN_PW - 2,
+               "conv2d_winograd: a 3x3 stride-1 undilated conv");
+_Static_assert(KILN_MR >= 1 && KILN_TG >= 1 && KILN_NR % KILN_VL == 0 && KILN_NR >= KILN_VL,
+               "conv2d_winograd: needs MR >= 1, TG >= 1, NR a multiple of VL");
+_Static_assert(36LL * KWG_GP * (KILN_CIN + KILN_COUT) <= (long long)KILN_SCRATCH_PER_THREAD,
+               "conv2d_winograd: 36*TG*NR*(CIN+COUT) exceeds KILN_SCRATCH_PER_THREAD");
+
+/* r = B^T z for the 6 vectors z[0], z[s], ..., z[5s]. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _bt)(const kiln_vf* z, int s, kiln_vf* r, int rs) {
+    const kiln_vf z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], z4 = z[4 * s], z5 = z[5 * s];
+    const kiln_vf four = kiln_vbroadcast(4.0f), five = kiln_vbroadcast(5.0f), two = kiln_vbroadcast(2.0f);
+    const kiln_vf p = z4 - four * z2, q = z3 - four * z1;
+    r[0] = four * z0 - five * z2 + z4;
+    r[rs] = p + q;
+    r[2 * rs] = p - q;
+    const kiln_vf u = z4 - z2, w = two * (z3 - z1);
+    r[3 * rs] = u + w;
+    r[4 * rs] = u - w;
+    r[5 * rs] = four * z1 - five * z3 + z5;
+}
+
+/* o = A^T m for the 6 vectors m[0], m[s], ..., m[5s]. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _at)(const kiln_vf* m, int s, kiln_vf* o, int os) {
+    const kiln_vf a = m[s] + m[2 * s], b = m[s] - m[2 * s], c = m[3 * s] + m[4 * s], d = m[3 * s] - m[4 * s];
+    const kiln_vf two = kiln_vbroadcast(2.0f), four = kiln_vbroadcast(4.0f), eight = kiln_vbroadcast(8.0f);
+    o[0] = m[0] + a + c;
+    o[os] = b + two * d;
+    o[2 * os] = a + four * c;
+    o[3 * os] = b + eight * d + m[5 * s];
+}
+
+/* Phase 1 for channel c of VL tiles from t0: V[xi][c] lanes for the block at v (block-local). */
+static inline void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int t0, float* KILN_RESTRICT v) {
+    float d[36][KILN_VL];
+    for (int l = 0; l < KILN_VL; l++) {
+        const int t = t0 + l;
+        if (t >= KWG_T) { /* past the last tile */
+            for (int i = 0; i < 36; i++) d[i][l] = 0.0f;
+            continue;
+        }
+        const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
+        const int ih0 = th * 4 - KILN_PH, iw0 = tw * 4 - KILN_PW;
+        const float* plane = x + ((ptrdiff_t)n * KILN_CIN + c) * KILN_H * KILN_W;
+        if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= KILN_H && iw0 + 6 <= KILN_W) {
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++) d[i * 6 + j][l] = plane[(ih0 + i) * KILN_W + iw0 + j];
+        } else { /* a tile on the image border */
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++) {
+                    const int ih = ih0 + i, iw = iw0 + j;
+                    const int in = ih >= 0 && ih < KILN_H && iw >= 0 && iw < KILN_W;
+                    d[i * 6 + j][l] = in ? plane[ih * KILN_W + iw] : 0.0f;
+                }
+        }
+    }
+    kiln_vf dv[36], tv[36];
+    for (int i = 0; i < 36; i++) dv[i] = kiln_vload(d[i]);
+    for (int j = 0; j < 6; j++) KILN_CAT(KILN_FN, _bt)(dv + j, 6, tv + j, 6); /* columns */
+    for (int i = 0; i < 6; i++) KILN_CAT(KILN_FN, _bt)(tv + 6 * i, 1, dv + 6 * i, 1); /* rows */
+    const ptrdiff_t xi_stride = (ptrdiff_t)KILN_TG * KILN_CIN * KWG_NR;
+    for (int xi = 0; xi < 36; xi++) kiln_vstore(v + xi * xi_stride, dv[xi]);
+}
+
+/* Phase 3 for output channel m of VL tiles from t0, reading M column `col` of the group. */
+static inline void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, int m, int col, int t0,
+                                              const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                                              float* KILN_RESTRICT y) {
+    kiln_vf mv[36], tv[24];
+    for (int xi = 0; xi < 36; xi++) mv[xi] = kiln_vload(mbuf + ((ptrdiff_t)xi * KILN_COUT + m) * KWG_GP + col);
+    for (int j = 0; j < 6; j++) KILN_CAT(KILN_FN, _at)(mv + j, 6, tv + j, 6); /* columns: 4 rows of 6 */
+    kiln_vf ov[16];
+    for (int i = 0; i < 4; i++) KILN_CAT(KILN_FN, _at)(tv + 6 * i, 1, ov + 4 * i, 1);
+    float o[16][KILN_VL];
+    for (int i = 0; i < 16; i++) kiln_vstore(o[i], ov[i]);
+    const float b = KILN_HAS_BIAS ? bias[m] : 0.0f;
+    for (int l = 0; l < KILN_VL && t0 + l < KWG_T; l++) {
+        const int t = t0 + l;
+        const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
+        const ptrdiff_t plane = ((ptrdiff_t)n * KILN_COUT + m) * KILN_OH * KILN_OW;
+        for (int i = 0; i < 4 && th * 4 + i < KILN_OH; i++)
+            for (int j = 0; j < 4 && tw * 4 + j < KILN_OW; j++) {
+                const ptrdiff_t at = plane + (ptrdiff_t)(th * 4 + i) * KILN_OW + tw * 4 + j;
+                float s = o[i * 4 + j][l] + b;
+#if KILN_HAS_RESIDUAL
+                s += residual[at];
+#endif
+                y[at] = KILN_ACT_S(KILN_ACT, s);
+            }
+    }
+    (void)residual;
+}
+
+static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
+                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+    float* vbuf = scratch;                                       /* [36][TG][CIN][NR] */
+    float* mbuf = scratch + (ptrdiff_t)36 * KWG_GP * KILN_CIN; /* [36][COUT][TG*NR] */
+    KILN_OMP(parallel)
+    for (int b0 = 0; b0 < KWG_TB; b0 += KILN_TG) {
+        const int nb = KILN_MIN(KILN_TG, KWG_TB - b0); /* tile blocks in this group */
+        KILN_OMP(for schedule(static))
+        for (int task = 0; task < KILN_CIN * nb; task++) {
+            const int c = task / nb, b = task % nb;
+            for (int h = 0; h < KWG_NR; h += KILN_VL)
+                KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h,
+                                          vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
+        }
+        KILN_OMP(for schedule(dynamic, 1))
+        for (int task = 0; task < 36 * nb; task++) {
+            const int xi = task / nb, b = task % nb;
+            const float* bp = vbuf + (((ptrdiff_t)xi * KILN_TG + b) * KILN_CIN) * KWG_NR;
+            for (int mb = 0; mb < KWG_MB; mb++) {
+                const float* a = upacked + ((ptrdiff_t)xi * KWG_MB + mb) * KILN_CIN * KILN_MR;
+                kiln_vf acc[KILN_MR][KWG_NV];
+                KILN_UNROLL
+                for (int r = 0; r < KILN_MR; r++) {
+                    KILN_UNROLL
+                    for (int v = 0; v < KWG_NV; v++) acc[r][v] = kiln_vbroadcast(0.0f);
+                }
+                for (int c = 0; c < KILN_CIN; c++) {
+                    kiln_vf bv[KWG_NV];
+                    KILN_UNROLL
+                    for (int v = 0; v < KWG_NV; v++) bv[v] = kiln_vload(bp + c * KWG_NR + v * KILN_VL);
+                    KILN_UNROLL
+                    for (int r = 0; r < KILN_MR; r++) {
+                        const kiln_vf av = kiln_vbroadcast(a[c * KILN_MR + r]);
+                        KILN_UNROLL
+                        for (int v = 0; v < KWG_NV; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
+                    }
+                }
+                const int rows = KILN_MIN(KILN_MR, KILN_COUT - mb * KILN_MR);
+                for (int r = 0; r < rows; r++) {
+                    float* row = mbuf + ((ptrdiff_t)xi * KILN_COUT + mb * KILN_MR + r) * KWG_GP + b * KWG_NR;
+                    KILN_UNROLL
+                    for (int v = 0; v < KWG_NV; v++) kiln_vstore(row + v * KILN_VL, acc[r][v]);
+                }
+            }
+        }
+        KILN_OMP(for schedule(static))
+        for (int task = 0; task < KILN_COUT * nb; task++) {
+            const int m = task / nb, b = task % nb;
+            for (int h = 0; h < KWG_NR; h += KILN_VL)
+                KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
+        }
+    }
+}
+
+#undef KWG_NR
+#undef KWG_NV
+#undef KWG_TH
+#undef KWG_TW
+#undef KWG_T
+#undef KWG_TB
+#undef KWG_MB
+#undef KWG_GP
