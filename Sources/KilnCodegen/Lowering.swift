@@ -94,7 +94,11 @@ enum Lowering {
         ]
         var template = "conv/conv2d_depthwise.c"
         var scratch = 0
-        if case .winograd(let rows, let cols, let group)? = node.schedule {
+        if case .direct(let rows, let vectors)? = node.schedule {
+            template = "conv/conv2d_direct.c"
+            p += [("KILN_MR", rows), ("KILN_NV", vectors)]
+            scratch = x[0] * x[1] * directPlaneFloats(a, input: x, vectors: vectors)
+        } else if case .winograd(let rows, let cols, let group)? = node.schedule {
             template = "conv/conv2d_winograd.c"
             p = [("KILN_N", x[0]), ("KILN_CIN", x[1]), ("KILN_H", x[2]), ("KILN_W", x[3]), ("KILN_COUT", a.outChannels),
                  ("KILN_OH", y[2]), ("KILN_OW", y[3]), ("KILN_PH", a.padH), ("KILN_PW", a.padW), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
@@ -116,6 +120,14 @@ enum Lowering {
                     hasBias ? ptr.constant(node.constants[1]) : "NULL",
                     a.hasResidual ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]
         return [KernelCall(instance: KernelInstance(template: template, params: p, scratchFloats: scratch), arguments: args)]
+    }
+
+    /// Floats of one input plane's zero-padded phase planes in templates/conv/conv2d_direct.c
+    /// (KDD_PLANE there). The vector width is bounded by 16 floats, which covers any target.
+    static func directPlaneFloats(_ a: Conv2dAttrs, input x: Shape, vectors: Int) -> Int {
+        let hq = (x[2] + 2 * a.padH + a.strideH - 1) / a.strideH
+        let wq = (x[3] + 2 * a.padW + a.strideW - 1) / a.strideW
+        return a.strideH * a.strideW * (hq + vectors * 16 / wq + 2) * wq
     }
 
     /// A 6-D strided copy (templates/layout/copy_strided.c) of a block of shape `shape`.

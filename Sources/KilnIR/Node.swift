@@ -29,4 +29,7 @@ public enum Schedule: Hashable, Sendable {
     /// Winograd F(4×4, 3×3) for 3×3 stride-1 convs: 36 GEMMs on a `rows × cols` register tile
     /// whose columns are 4×4-pixel tiles, over groups of `tileGroup` blocks of `cols` tiles.
     case winograd(rows: Int, cols: Int, tileGroup: Int)
+    /// Direct convolution over zero-padded phase planes (grouped and depthwise convs):
+    /// `rows` output channels × `vectors` vectors of output positions per register tile.
+    case direct(rows: Int, vectors: Int)
 }

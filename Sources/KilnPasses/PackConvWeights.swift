@@ -21,6 +21,8 @@ public struct PackConvWeights: Pass {
                 g.nodes[id].constants[0] = g.addConstant(shape, .packGemm(weight, groups: a.groups, rows: rows))
             case .winograd(let rows, _, _):
                 g.nodes[id].constants[0] = g.addConstant(shape, .packWinograd(weight, rows: rows))
+            case .direct:
+                break  // reads the plain PyTorch layout
             }
         }
         return g

@@ -81,16 +81,31 @@ struct PassTests {
         // 7x7 at batch 1 fills a quarter of a block; at batch 8 it fills two, one per group (36*16*1024 floats).
         guard case .gemm? = try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) else { Issue.record("7x7"); return }
         #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [8, 512, 7, 7]) == .winograd(rows: 6, cols: 16, tileGroup: 1))
-        // Strided, dilated, grouped, 5x5, thin, or turned off: the GEMM.
+        // Strided, dilated, grouped, 5x5, thin, or turned off: not Winograd.
         for (conv, input): (Conv2d, [Int]) in [(Conv2d(64, 64, kernelSize: 3, stride: 2, padding: 1), [1, 64, 56, 56]),
                               (Conv2d(64, 64, kernelSize: 3, padding: 2, dilation: 2), [1, 64, 56, 56]),
                               (Conv2d(64, 64, kernelSize: 3, padding: 1, groups: 4), [1, 64, 56, 56]),
                               (Conv2d(64, 64, kernelSize: 5, padding: 2), [1, 64, 56, 56]),
                               (Conv2d(8, 64, kernelSize: 3, padding: 1), [1, 8, 56, 56])] {
-            guard case .gemm? = try schedule(conv, Shape(input)) else { Issue.record("\(conv) \(input)"); continue }
+            if case .winograd? = try schedule(conv, Shape(input)) { Issue.record("\(conv) \(input)") }
         }
         guard case .gemm? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56], winograd: false) else {
             Issue.record("--no-winograd"); return
+        }
+    }
+
+    @Test func groupedConvsWithFewChannelsPerGroupGoDirect() throws {
+        func schedule(_ conv: Conv2d, _ input: Shape) throws -> Schedule? {
+            try ScheduleKernels(target: target).run(try trace(conv.key("c"), input)).nodes[1].schedule
+        }
+        // EPSANet's branches: one, two and four output channels per group.
+        #expect(try schedule(Conv2d(64, 16, kernelSize: 9, padding: 4, groups: 16), [1, 64, 56, 56]) == .direct(rows: 1, vectors: 4))
+        #expect(try schedule(Conv2d(64, 16, kernelSize: 7, stride: 2, padding: 3, groups: 8), [1, 64, 56, 56]) == .direct(rows: 2, vectors: 4))
+        #expect(try schedule(Conv2d(512, 128, kernelSize: 5, padding: 2, groups: 4), [1, 512, 7, 7]) == .direct(rows: 4, vectors: 3))
+        #expect(try schedule(Conv2d(12, 9, kernelSize: 3, padding: 1, groups: 3), [1, 12, 8, 8]) == .direct(rows: 3, vectors: 3))
+        // 64 per group: the GEMM's 6-row tiles have enough rows to pay for the panel.
+        guard case .gemm? = try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1, groups: 2), [1, 128, 14, 14]) else {
+            Issue.record("groups 2 of 64"); return
         }
     }
 

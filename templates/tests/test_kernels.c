@@ -414,6 +414,161 @@ CONV_CASE(0)
 CONV_CASE(0)
 #include "undef_params.h"
 
+/* ---- conv2d_direct instances (plain weights) ---- */
+/* 5x5 grouped (MG 2), 2 images, bias + ReLU */
+#define KILN_FN direct_5x5_g4
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 8
+#define KILN_H 11
+#define KILN_W 11
+#define KILN_COUT 8
+#define KILN_KH 5
+#define KILN_KW 5
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 2
+#define KILN_PW 2
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 4
+#define KILN_MR 2
+#define KILN_NV 2
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 1
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* 9x9 stride 2 (4 phase planes), CG 2 MG 1, residual + sigmoid */
+#define KILN_FN direct_9x9_s2
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 8
+#define KILN_H 13
+#define KILN_W 10
+#define KILN_COUT 4
+#define KILN_KH 9
+#define KILN_KW 9
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 4
+#define KILN_PW 4
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 4
+#define KILN_MR 1
+#define KILN_NV 3
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 2
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* depthwise 7x7 dilation 3 (VAN): the reach exceeds the 9x9 image */
+#define KILN_FN direct_dw_7x7_d3
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 5
+#define KILN_H 9
+#define KILN_W 9
+#define KILN_COUT 5
+#define KILN_KH 7
+#define KILN_KW 7
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 9
+#define KILN_PW 9
+#define KILN_DH 3
+#define KILN_DW 3
+#define KILN_GROUPS 5
+#define KILN_MR 1
+#define KILN_NV 1
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 3
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* depthwise 3x3 stride 2 with rows unpadded, columns padded */
+#define KILN_FN direct_dw_3x3_s2_asym
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 3
+#define KILN_H 8
+#define KILN_W 7
+#define KILN_COUT 3
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 0
+#define KILN_PW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 3
+#define KILN_MR 1
+#define KILN_NV 2
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* 3x3 groups 2 (MG 3) on 40x40: two row strips */
+#define KILN_FN direct_tall_g2
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 4
+#define KILN_H 40
+#define KILN_W 40
+#define KILN_COUT 6
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 2
+#define KILN_MR 3
+#define KILN_NV 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* 1x5 kernel, stride (1, 2), dilation (2, 1), channel multiplier 2 */
+#define KILN_FN direct_1x5_s1x2
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 3
+#define KILN_H 6
+#define KILN_W 17
+#define KILN_COUT 6
+#define KILN_KH 1
+#define KILN_KW 5
+#define KILN_SH 1
+#define KILN_SW 2
+#define KILN_PH 1
+#define KILN_PW 2
+#define KILN_DH 2
+#define KILN_DW 1
+#define KILN_GROUPS 3
+#define KILN_MR 2
+#define KILN_NV 1
+#define KILN_HAS_BIAS 1
+#include "../conv/conv2d_direct.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
 /* ---- conv2d_winograd instances (mr < 0: Winograd-packed weights, MR = -mr) ---- */
 /* 3x3 pad 1, partial edge tiles, 2 images, COUT not a multiple of MR, groups of 1 block */
 #define KILN_FN wino_odd
@@ -528,6 +683,7 @@ static const conv_case* const conv_cases[] = {
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
     &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
+    &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
 };
 
 /* ---- maxpool2d ---- */
