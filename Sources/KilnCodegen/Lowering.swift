@@ -113,7 +113,8 @@ enum Lowering {
         } else if a.strideH == 1 && a.strideW == 1 {
             // The zero-padded plane and the output at the padded width (KILN_DW_SCRATCH).
             let paddedWidth = x[3] + 2 * a.padW
-            scratch = (x[2] + 2 * a.padH + 1) * paddedWidth + y[2] * paddedWidth
+            let padRows = x[2] + 2 * a.padH + 2 + (64 + (a.kernelW - 1) * a.dilationW) / paddedWidth
+            scratch = padRows * paddedWidth + y[2] * paddedWidth + 64
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
         let args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),

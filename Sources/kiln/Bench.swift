@@ -37,6 +37,8 @@ struct Bench: ParsableCommand {
     var peers = true
     @Option(help: "Append this result as a row of the Benchmarks/RESULTS.md table to this file.")
     var appendRow: String?
+    @Option(help: "With --no-peers: idle this many seconds before each timed run, as the interleaved protocol does (0.25).")
+    var pause = 0.0
 
     /// Idle time before each interleaved run, longer than the 200 ms an OpenMP runtime's
     /// threads spin after a parallel region (libomp's KMP_BLOCKTIME; Kiln uses libomp), so
@@ -123,7 +125,10 @@ struct Bench: ParsableCommand {
             }
             report = try server.finish()
         } else {
-            for _ in 0..<runs { try timeKiln() }
+            for _ in 0..<runs {
+                if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+                try timeKiln()
+            }
         }
 
         let timings = samples.mapValues(Timing.init)

@@ -11,9 +11,10 @@
  * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
  * Algorithm: parallel over (n, c) planes. Stride 1 (all of VAN's): the plane is copied into
- * a zero-padded copy of width WP = W + 2*PW in scratch, and each tap is one long multiply-add
- * over the output plane laid out at that width (OH*WP floats, the pad columns computed and
- * dropped), so the loops are long and contiguous even for 14- or 7-wide maps. Other strides:
+ * a zero-padded copy of width WP = W + 2*PW in scratch, and the output plane is computed at
+ * that width (OH*WP positions, the pad columns computed and dropped), 4 vectors of positions
+ * at a time with every tap accumulated in registers, so the loops are long and contiguous even
+ * for 14- or 7-wide maps; the epilogue runs on the way out. Other strides:
  * each output row accumulates one tap at a time over the in-image output positions.
  */
 #ifndef KILN_COMMON_H
@@ -86,29 +87,55 @@ _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
 
 #define KDW_WP (KILN_W + 2 * KILN_PW)
 #define KDW_HP (KILN_H + 2 * KILN_PH)
-/* Floats of scratch per thread the stride-1 path needs: the padded plane (plus one row of
- * slack for the pad columns' reads past its end) and the wide output plane. */
-#define KILN_DW_SCRATCH ((KDW_HP + 1) * KDW_WP + KILN_OH * KDW_WP)
+#define KDW_NV 4                     /* vectors of output positions per register tile */
+#define KDW_CH (KDW_NV * KILN_VL)    /* positions per register tile, at most 64 */
+/* Rows of the padded plane: the image, its padding, and zero rows for the reads of the last
+ * register tile's dropped positions (at most 64 + (KW-1)*DW floats past the last row). */
+#define KDW_PADROWS (KDW_HP + 2 + (64 + (KILN_KW - 1) * KILN_DW) / KDW_WP)
+/* Floats of scratch per thread the stride-1 path needs: the padded plane and the output
+ * plane at the padded width (rounded up to a register tile). */
+#define KILN_DW_SCRATCH (KDW_PADROWS * KDW_WP + KILN_OH * KDW_WP + 64)
 
 _Static_assert(KILN_SH != 1 || KILN_SW != 1 || KILN_DW_SCRATCH <= KILN_SCRATCH_PER_THREAD,
                "conv2d_depthwise: the padded plane exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Stride 1: taps as long vector loops over a zero-padded plane. */
+/* Stride 1: all taps of KDW_NV vectors of positions in registers, over a zero-padded plane,
+ * then the epilogue on the way from the wide layout to y. */
 static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, const float* KILN_RESTRICT wc,
+                                                float b, const float* KILN_RESTRICT rp,
                                                 float* KILN_RESTRICT yp, float* KILN_RESTRICT pad) {
-    float* KILN_RESTRICT acc = pad + (KDW_HP + 1) * KDW_WP;
-    memset(pad, 0, sizeof(float) * (size_t)(KDW_HP + 1) * KDW_WP);
+    float* KILN_RESTRICT acc = pad + KDW_PADROWS * KDW_WP;
+    memset(pad, 0, sizeof(float) * (size_t)KDW_PADROWS * KDW_WP);
     for (int ih = 0; ih < KILN_H; ih++)
         memcpy(pad + (ptrdiff_t)(ih + KILN_PH) * KDW_WP + KILN_PW, xp + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
     enum { LEN = KILN_OH * KDW_WP };
-    for (int i = 0; i < LEN; i++) acc[i] = 0.0f;
-    for (int kh = 0; kh < KILN_KH; kh++)
-        for (int kw = 0; kw < KILN_KW; kw++) {
-            const float wv = wc[kh * KILN_KW + kw];
-            const float* src = pad + (ptrdiff_t)kh * KILN_DH * KDW_WP + kw * KILN_DW;
-            for (int i = 0; i < LEN; i++) acc[i] += wv * src[i];
+    for (int i0 = 0; i0 < LEN; i0 += KDW_CH) {
+        kiln_vf a[KDW_NV];
+        KILN_UNROLL
+        for (int v = 0; v < KDW_NV; v++) a[v] = kiln_vbroadcast(0.0f);
+        for (int kh = 0; kh < KILN_KH; kh++)
+            KILN_UNROLL
+            for (int kw = 0; kw < KILN_KW; kw++) {
+                const kiln_vf wv = kiln_vbroadcast(wc[kh * KILN_KW + kw]);
+                const float* src = pad + (ptrdiff_t)kh * KILN_DH * KDW_WP + kw * KILN_DW + i0;
+                KILN_UNROLL
+                for (int v = 0; v < KDW_NV; v++) a[v] = kiln_vfma(wv, kiln_vload(src + v * KILN_VL), a[v]);
+            }
+        KILN_UNROLL
+        for (int v = 0; v < KDW_NV; v++) kiln_vstore(acc + i0 + v * KILN_VL, a[v]);
+    }
+    for (int oh = 0; oh < KILN_OH; oh++) {
+        const float* ar = acc + (ptrdiff_t)oh * KDW_WP;
+        float* yr = yp + (ptrdiff_t)oh * KILN_OW;
+        const float* rr = KILN_HAS_RESIDUAL ? rp + (ptrdiff_t)oh * KILN_OW : rp;
+        int ow = 0;
+        for (; ow + KILN_VL <= KILN_OW; ow += KILN_VL) {
+            kiln_vf v = kiln_vload(ar + ow) + kiln_vbroadcast(b);
+            if (KILN_HAS_RESIDUAL) v += kiln_vload(rr + ow);
+            kiln_vstore(yr + ow, KILN_ACT_V(KILN_ACT, v));
         }
-    for (int oh = 0; oh < KILN_OH; oh++) memcpy(yp + (ptrdiff_t)oh * KILN_OW, acc + (ptrdiff_t)oh * KDW_WP, sizeof(float) * KILN_OW);
+        for (; ow < KILN_OW; ow++) yr[ow] = KILN_ACT_S(KILN_ACT, ar[ow] + b + (KILN_HAS_RESIDUAL ? rr[ow] : 0.0f));
+    }
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
@@ -122,12 +149,14 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         const int c = nc % KILN_CIN;
         const float* xp = x + (ptrdiff_t)nc * KILN_H * KILN_W;
         const float* wc = w + (ptrdiff_t)c * KILN_KH * KILN_KW;
+        float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
+        const float* rp = KILN_HAS_RESIDUAL ? residual + (ptrdiff_t)nc * KILN_OH * KILN_OW : residual; /* may be NULL */
+        const float b = KILN_HAS_BIAS ? bias[c] : 0.0f;
 #if KILN_SH == 1 && KILN_SW == 1
-        KILN_CAT(KILN_FN, _plane_s1)(xp, wc, y + (ptrdiff_t)nc * KILN_OH * KILN_OW,
-                                     scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD);
+        KILN_CAT(KILN_FN, _plane_s1)(xp, wc, b, rp, yp, scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD);
 #else
         for (int oh = 0; oh < KILN_OH; oh++) {
-            float* yr = y + ((ptrdiff_t)nc * KILN_OH + oh) * KILN_OW;
+            float* yr = yp + (ptrdiff_t)oh * KILN_OW;
             for (int ow = 0; ow < KILN_OW; ow++) yr[ow] = 0.0f;
             for (int kh = 0; kh < KILN_KH; kh++) {
                 const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
@@ -144,12 +173,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                 }
             }
         }
-#endif
         /* Epilogue over the whole plane at once, in vectors: with GELU (VAN's MLP) it costs
          * more than the taps when done one pixel at a time. */
-        float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
-        const float* rp = KILN_HAS_RESIDUAL ? residual + (ptrdiff_t)nc * KILN_OH * KILN_OW : residual; /* may be NULL */
-        const float b = KILN_HAS_BIAS ? bias[c] : 0.0f;
         enum { PLANE = KILN_OH * KILN_OW };
         ptrdiff_t p = 0;
         for (; p + KILN_VL <= PLANE; p += KILN_VL) {
@@ -158,7 +183,11 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
             kiln_vstore(yp + p, KILN_ACT_V(KILN_ACT, v));
         }
         for (; p < PLANE; p++) yp[p] = KILN_ACT_S(KILN_ACT, yp[p] + b + (KILN_HAS_RESIDUAL ? rp[p] : 0.0f));
+#endif
     }
 }
 #undef KDW_WP
 #undef KDW_HP
+#undef KDW_NV
+#undef KDW_CH
+#undef KDW_PADROWS
