@@ -32,6 +32,34 @@ public final class Session {
         }
     }
 
+    /// Runs the network on `input` of shape `shape`, after checking that shape against the
+    /// compiled one, in the order and words of the C library's `run_checked`: rank, empty or
+    /// negative dims, channels, spatial size, batch, then the float count.
+    public func run(_ input: [Float], shape: Shape) throws -> [Float] {
+        let want = model.inputShape
+        let name = model.graph.name, expects = "model '\(name)' expects"
+        guard shape.rank == want.rank else {
+            throw KilnError.invalidInput("input has rank \(shape.rank) \(shape); \(expects) rank \(want.rank) NCHW \(want)")
+        }
+        let names = ["batch", "channels", "height", "width"]
+        if let d = shape.dims.firstIndex(where: { $0 < 1 }) {
+            let what = d == 0 && shape[0] == 0 ? "an empty batch" : "every dim must be at least 1"
+            throw KilnError.invalidInput("input \(shape) has \(names[d]) \(shape[d]) (dim \(d)), \(what); \(expects) NCHW \(want)")
+        }
+        guard shape[1] == want[1] else {
+            throw KilnError.invalidInput("input \(shape) has \(shape[1]) channels (dim 1); \(expects) \(want[1]) channels: NCHW \(want)")
+        }
+        guard shape[2] == want[2], shape[3] == want[3] else {
+            throw KilnError.invalidInput("input \(shape) is \(shape[2])x\(shape[3]) (height x width); model '\(name)' was "
+                                         + "compiled for \(want[2])x\(want[3]): shapes are static, so compile it for that shape")
+        }
+        guard shape[0] == want[0] else {
+            throw KilnError.invalidInput("input \(shape) has batch \(shape[0]) (dim 0); model '\(name)' was compiled "
+                                         + "for batch \(want[0]): shapes are static, so compile it for that batch")
+        }
+        return try run(input)
+    }
+
     /// Runs the network on a float32 NCHW input of the compiled shape and returns the output.
     public func run(_ input: [Float]) throws -> [Float] {
         guard input.count == model.inputShape.count else {

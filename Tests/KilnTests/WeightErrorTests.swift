@@ -72,6 +72,28 @@ struct WeightErrorTests {
         }
     }
 
+    @Test func inputShapesAreCheckedBeforeARun() throws {
+        let model = try ModelCompiler.compile(Conv2d(3, 4, kernelSize: 1).key("c"), name: "m", input: [1, 3, 4, 4],
+                                              options: CompileOptions(threads: 1, cacheDirectory: testCacheDirectory))
+        let session = try model.load(weights: SeededWeightSource(seed: 1))
+        let cases: [([Int], String)] = [
+            ([3, 4, 4], "input has rank 3 [3, 4, 4]; model 'm' expects rank 4 NCHW [1, 3, 4, 4]"),
+            ([0, 3, 4, 4], "input [0, 3, 4, 4] has batch 0 (dim 0), an empty batch; model 'm' expects NCHW [1, 3, 4, 4]"),
+            ([1, 3, 4, -1], "input [1, 3, 4, -1] has width -1 (dim 3), every dim must be at least 1; model 'm' expects NCHW [1, 3, 4, 4]"),
+            ([1, 4, 4, 4], "input [1, 4, 4, 4] has 4 channels (dim 1); model 'm' expects 3 channels: NCHW [1, 3, 4, 4]"),
+            ([1, 3, 2, 2], "input [1, 3, 2, 2] is 2x2 (height x width); model 'm' was compiled for 4x4: shapes are static, so compile it for that shape"),
+            ([2, 3, 4, 4], "input [2, 3, 4, 4] has batch 2 (dim 0); model 'm' was compiled for batch 1: shapes are static, so compile it for that batch"),
+            ([1, 3, 4, 4], "expected 48 floats for shape [1, 3, 4, 4], got 47"),
+        ]
+        for (dims, message) in cases {
+            #expect(throws: KilnError.invalidInput(message)) {
+                _ = try session.run([Float](repeating: 0, count: 47), shape: Shape(dims))
+            }
+        }
+        let good = (0..<48).map { Float($0) / 48 }
+        #expect(try session.run(good, shape: [1, 3, 4, 4]) == session.run(good))
+    }
+
     @Test(arguments: [[1, 3, 32], [0, 3, 8, 8]])
     func inputShapesTheModelCannotTake(_ dims: [Int]) {
         #expect(throws: KilnError.self) {
