@@ -11,7 +11,7 @@ import KilnIR
 ///   (so a grouped or depthwise conv counts only the channels of its group); a bias, a fused
 ///   residual and a fused activation each add 1 flop per output element.
 /// - `linear`: 2 flops per MAC, `N·in·out` MACs, plus 1 per output for a bias.
-/// - elementwise and normalisation ops (`batchNorm2d`, `scaleShift`, `activation`, `binary`,
+/// - elementwise and normalisation ops (`batchNorm2d`, `scaleShift`, `activation`, `binary`, `mulAdd`,
 ///   `softmax`, `layerNorm`, `groupNorm`): 1 flop per output element, whatever the op really
 ///   costs (an erf, an exp, two reductions). They are under 1% of every seed network's
 ///   count, so a finer model would not change a GFLOP/s figure; this one stays obvious.
@@ -54,7 +54,7 @@ public enum FlopCount {
             return 2 * macs(of: node, in: graph) + epilogue * out
         case .linear(_, let hasBias):
             return 2 * macs(of: node, in: graph) + (hasBias ? out : 0)
-        case .batchNorm2d, .scaleShift, .activation, .binary, .softmax, .layerNorm, .groupNorm:
+        case .batchNorm2d, .scaleShift, .activation, .binary, .mulAdd, .softmax, .layerNorm, .groupNorm:
             return out
         case .maxPool2d(let p):
             return out * p.kernelH * p.kernelW

@@ -40,7 +40,15 @@ enum Lowering {
             var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
             p += block.strides[0].enumerated().map { ("KILN_AS\($0)", $1) } + block.strides[1].enumerated().map { ("KILN_BS\($0)", $1) }
             p += [("KILN_OP", op == .add ? 0 : 1), ("KILN_ACT", act.code)]
-            return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), out])
+            return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), "NULL", out])
+        case .mulAdd(let act):
+            let block = coalesced(y.dims, inputShapes.map { broadcastStrides($0, to: y) })
+            var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
+            for (prefix, strides) in zip(["KILN_AS", "KILN_BS", "KILN_CS"], block.strides) {
+                p += strides.enumerated().map { ("\(prefix)\($0)", $1) }
+            }
+            p += [("KILN_OP", 2), ("KILN_ACT", act.code)]
+            return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), ptr.value(node.inputs[2]), out])
         case .maxPool2d(let a):
             let s = inputShapes[0]
             return call("pool/maxpool2d.c", [

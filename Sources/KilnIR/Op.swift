@@ -75,6 +75,9 @@ public enum Op: Hashable, Sendable {
     case activation(Activation)
     /// `y = act(a op b)` with NumPy broadcasting. inputs `[a, b]`.
     case binary(BinaryOp, Activation)
+    /// `y = act(a * b + c)` with NumPy broadcasting: a gate or scale and a residual in one
+    /// pass (made by FuseMulAdd, never traced). inputs `[a, b, c]`.
+    case mulAdd(Activation)
     /// inputs `[x]`.
     case maxPool2d(Pool2dAttrs)
     /// Mean over H and W, keeping them as 1: `[N, C, H, W] -> [N, C, 1, 1]`. inputs `[x]`.

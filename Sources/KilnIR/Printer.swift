@@ -28,6 +28,7 @@ public enum Printer {
         case .constant: return "constant"
         case .activation(let act): return act.rawValue
         case .binary(let op, let act): return act == .none ? op.rawValue : "\(op.rawValue)[\(act)]"
+        case .mulAdd(let act): return act == .none ? "mul_add" : "mul_add[\(act)]"
         case .maxPool2d(let a): return "maxpool2d[\(a.kernelH)x\(a.kernelW)/\(a.strideH) p\(a.padH)]"
         case .globalAvgPool: return "global_avgpool"
         case .linear(let out, let hasBias): return "linear[\(out)\(hasBias ? " +bias" : "")]"

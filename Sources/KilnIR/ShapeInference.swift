@@ -48,6 +48,11 @@ public enum ShapeInference {
                 throw fail("cannot \(op) tensors of shapes \(inputs[0]) and \(inputs[1])")
             }
             return shape
+        case .mulAdd:
+            guard let ab = broadcast(inputs[0], inputs[1]), let shape = broadcast(ab, inputs[2]) else {
+                throw fail("cannot multiply-add tensors of shapes \(inputs[0]), \(inputs[1]) and \(inputs[2])")
+            }
+            return shape
         case .maxPool2d(let a):
             let x = inputs[0]
             try requireRank4(x, "MaxPool2d")

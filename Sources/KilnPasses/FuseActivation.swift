@@ -29,6 +29,7 @@ public struct FuseActivation: Pass {
             attrs.activation = act
             return .conv2d(attrs, hasBias: hasBias)
         case .binary(let op, .none): return .binary(op, act)
+        case .mulAdd(.none): return .mulAdd(act)
         case .scaleShift(.none): return .scaleShift(act)
         default: return nil
         }

@@ -12,6 +12,7 @@ public struct Pipeline: Sendable {
             LowerBatchNorm(),
             FuseConvEpilogue(),
             FuseActivation(),
+            FuseMulAdd(),
             ScheduleKernels(target: target, winograd: winograd),
             PackConvWeights(),
             PlanMemory(),

@@ -51,6 +51,26 @@ struct PassTests {
             """)
     }
 
+    @Test func gateThenResidualBecomesOneMulAdd() throws {
+        // x + x * sigmoid(conv(x)), then ReLU: the gate, the residual and the ReLU in one pass.
+        let block = Sequential {
+            Residual { Gate { Conv2d(4, 4, kernelSize: 1).key("c"); Sigmoid() } }
+            ReLU()
+        }
+        let g = try Pipeline(passes: [FuseActivation(), FuseMulAdd()]).run(try trace(block))
+        let ops = g.nodes.map(\.op)
+        #expect(ops.contains(.mulAdd(.relu)))
+        #expect(!ops.contains(.binary(.mul, .none)) && !ops.contains(.binary(.add, .relu)))
+        // A product read twice (by the ReLU and by the add) stays.
+        let shared = Sequential {
+            Gate { Conv2d(4, 4, kernelSize: 1).key("c") }
+            Residual { ReLU() }
+        }
+        let traced = try trace(shared)
+        #expect(traced.nodes.map(\.op).contains(.binary(.add, .none)))
+        #expect(try FuseMulAdd().run(traced).nodes.map(\.op) == traced.nodes.map(\.op))
+    }
+
     @Test func lowerBatchNormMakesScaleShift() throws {
         let g = try LowerBatchNorm().run(try trace(BatchNorm2d(4).key("bn")))
         #expect(g.nodes[1].op == .scaleShift(.none))

@@ -777,11 +777,12 @@ POOL_CASE
 #include "undef_params.h"
 
 /* ---- binary (2-D: D4 rows x D5 columns; the generator pads the leading dims with 1s), unary ---- */
-#define BIN_ROWS(a_rs, a_cs, b_rs, b_cs)                                                      \
+#define BIN_ROWS3(a_rs, a_cs, b_rs, b_cs, c_rs, c_cs)                                         \
     static const bin_case KILN_CAT(KILN_FN, _case) = {STR(KILN_FN), KILN_FN, KILN_D4, KILN_D5, \
-                                                      a_rs, a_cs, b_rs, b_cs, KILN_OP, KILN_ACT};
-typedef void (*binary_fn)(const float*, const float*, float*);
-typedef struct { const char* name; binary_fn fn; int rows, cols, ars, acs, brs, bcs, op, act; } bin_case;
+                                                      a_rs, a_cs, b_rs, b_cs, c_rs, c_cs, KILN_OP, KILN_ACT};
+#define BIN_ROWS(a_rs, a_cs, b_rs, b_cs) BIN_ROWS3(a_rs, a_cs, b_rs, b_cs, 0, 0)
+typedef void (*binary_fn)(const float*, const float*, const float*, float*);
+typedef struct { const char* name; binary_fn fn; int rows, cols, ars, acs, brs, bcs, crs, ccs, op, act; } bin_case;
 
 #define KILN_FN add_relu_1001 /* one row, vector body and scalar tail */
 #define KILN_D0 1
@@ -853,6 +854,54 @@ BIN_ROWS(5003, 1, 1, 0)
 #define KILN_ACT 3
 #include "../eltwise/binary.c"
 BIN_ROWS(74, 2, 0, 0)
+#undef KILN_FN
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_AS4
+#undef KILN_AS5
+#undef KILN_BS4
+#undef KILN_OP
+#undef KILN_ACT
+#undef KILN_CS0
+#undef KILN_CS1
+#undef KILN_CS2
+#undef KILN_CS3
+#undef KILN_CS4
+#undef KILN_CS5
+
+#define KILN_FN muladd_gate_relu /* relu(a[r][i] * gate[r] + res[r][i]): SE's gate and residual in one pass */
+#define KILN_D4 5
+#define KILN_D5 1003
+#define KILN_AS4 1003
+#define KILN_AS5 1
+#define KILN_BS4 1
+#define KILN_CS0 0
+#define KILN_CS1 0
+#define KILN_CS2 0
+#define KILN_CS3 0
+#define KILN_CS4 1003
+#define KILN_CS5 1
+#define KILN_OP 2
+#define KILN_ACT 1
+#include "../eltwise/binary.c"
+BIN_ROWS3(1003, 1, 1, 0, 1003, 1)
+#undef KILN_FN
+#undef KILN_AS4
+#undef KILN_AS5
+#undef KILN_BS4
+#undef KILN_CS4
+#undef KILN_CS5
+#undef KILN_ACT
+
+#define KILN_FN muladd_scale_bias_sigmoid /* sigmoid(s[r] * a[r][i] + b[r]) with a read at stride 3 */
+#define KILN_AS4 3009
+#define KILN_AS5 3
+#define KILN_BS4 1
+#define KILN_CS4 1
+#define KILN_CS5 0
+#define KILN_ACT 2
+#include "../eltwise/binary.c"
+BIN_ROWS3(3009, 3, 1, 0, 1, 0)
 #include "undef_params.h"
 #undef KILN_D0
 #undef KILN_D1
@@ -872,6 +921,12 @@ BIN_ROWS(74, 2, 0, 0)
 #undef KILN_BS3
 #undef KILN_BS4
 #undef KILN_BS5
+#undef KILN_CS0
+#undef KILN_CS1
+#undef KILN_CS2
+#undef KILN_CS3
+#undef KILN_CS4
+#undef KILN_CS5
 #undef KILN_OP
 
 #define KILN_FN relu_37
@@ -1139,21 +1194,24 @@ static void test_binary(const bin_case* c, int alias) {
     const size_t count = (size_t)c->rows * c->cols;
     const size_t an = (size_t)(c->rows - 1) * c->ars + (size_t)(c->cols - 1) * c->acs + 1;
     const size_t bn = (size_t)(c->rows - 1) * c->brs + (size_t)(c->cols - 1) * c->bcs + 1;
+    const size_t cn = (size_t)(c->rows - 1) * c->crs + (size_t)(c->cols - 1) * c->ccs + 1;
     float* a = rnd(an, 1.0f);
     float* b = rnd(bn, 1.0f);
+    float* r = c->op == 2 ? rnd(cn, 1.0f) : NULL;
     double* ref = calloc(count, sizeof *ref);
-    for (int r = 0; r < c->rows; r++)
+    for (int row = 0; row < c->rows; row++)
         for (int i = 0; i < c->cols; i++) {
-            const double u = a[(size_t)r * c->ars + (size_t)i * c->acs], v = b[(size_t)r * c->brs + (size_t)i * c->bcs];
-            ref[(size_t)r * c->cols + i] = ref_act(c->act, c->op == 0 ? u + v : u * v);
+            const double u = a[(size_t)row * c->ars + (size_t)i * c->acs], v = b[(size_t)row * c->brs + (size_t)i * c->bcs];
+            const double s = c->op == 0 ? u + v : c->op == 1 ? u * v : u * v + r[(size_t)row * c->crs + (size_t)i * c->ccs];
+            ref[(size_t)row * c->cols + i] = ref_act(c->act, s);
         }
     float* y = alias == 1 ? a : alias == 2 ? b : rnd(count, 100.0f);
-    c->fn(a, b, y);
+    c->fn(a, b, r, y);
     char name[64];
     snprintf(name, sizeof name, "%s%s", c->name, alias == 1 ? "_y=a" : alias == 2 ? "_y=b" : "");
     check(name, y, ref, count);
     if (y != a && y != b) free(y);
-    free(a), free(b), free(ref);
+    free(a), free(b), free(r), free(ref);
 }
 
 static void test_relu(const char* name, unary_fn fn, size_t count, int inplace) {
@@ -1217,6 +1275,8 @@ int main(void) {
     test_binary(&add_70000_case, 2);
     test_binary(&gate_sigmoid_case, 0);
     test_binary(&mul_strided_gelu_case, 0);
+    test_binary(&muladd_gate_relu_case, 0);
+    test_binary(&muladd_scale_bias_sigmoid_case, 0);
     test_copy();
     test_relu("relu_37", relu_37, 37, 0);
     test_relu("relu_100003_inplace", relu_100003, 100003, 1);

@@ -1938,18 +1938,19 @@ static void KILN_FN(const float* x, float* y) {
 #define KILN_BS5 0
 #define KILN_OP 1
 #define KILN_ACT 0
-/* eltwise/binary.c — element-wise add or multiply with NumPy broadcasting, float32.
+/* eltwise/binary.c — element-wise add, multiply or multiply-add with NumPy broadcasting, float32.
  *
- *   y[i0..i5] = act(a[i·AS] op b[i·BS])     y dense [D0][D1][D2][D3][D4][D5]
+ *   y[i0..i5] = act(a[i·AS] op b[i·BS])               y dense [D0][D1][D2][D3][D4][D5]
+ *   y[i0..i5] = act(a[i·AS] * b[i·BS] + c[i·CS])      (KILN_OP 2; c is NULL otherwise)
  * AS/BS are the operands' strides per output dimension, 0 where the operand is broadcast
  * (rank < 6 shapes are padded with leading 1s). Covers gates ([N,C,H,W] * [N,C,1,1]),
  * layer scales ([C,1,1] * [N,C,H,W]) and plain same-shape sums.
- * y must not overlap a or b unless the shapes are equal (then in-place is fine). The caller
+ * y must not overlap a, b or c unless the shapes are equal (then in-place is fine). The caller
  * merges dims that are one for both operands (Lowering.coalesced), so rows are long; along a
  * row each operand is read by vector loads (stride 1) or a broadcast (stride 0).
  *
- * Params: KILN_FN, KILN_D0..KILN_D5, KILN_AS0..KILN_AS5, KILN_BS0..KILN_BS5,
- * KILN_OP (0 add, 1 multiply), KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 GELU).
+ * Params: KILN_FN, KILN_D0..KILN_D5, KILN_AS0..KILN_AS5, KILN_BS0..KILN_BS5, KILN_CS0..KILN_CS5,
+ * KILN_OP (0 add, 1 multiply, 2 multiply-add), KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 GELU).
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -1978,6 +1979,14 @@ static void KILN_FN(const float* x, float* y) {
 #define KILN_BS4 0
 #define KILN_BS5 0
 #endif
+#ifndef KILN_CS0
+#define KILN_CS0 0
+#define KILN_CS1 0
+#define KILN_CS2 0
+#define KILN_CS3 0
+#define KILN_CS4 0
+#define KILN_CS5 0
+#endif
 #ifndef KILN_OP
 #define KILN_OP 1
 #endif
@@ -1990,9 +1999,12 @@ static void KILN_FN(const float* x, float* y) {
 #define KBN_PIECE 4096
 #define KBN_PIECES ((KILN_D5 + KBN_PIECE - 1) / KBN_PIECE)
 /* Vector loads need each operand contiguous or broadcast along the row. */
-#define KBN_VECTOR ((KILN_AS5 == 0 || KILN_AS5 == 1) && (KILN_BS5 == 0 || KILN_BS5 == 1))
+#define KBN_VECTOR ((KILN_AS5 == 0 || KILN_AS5 == 1) && (KILN_BS5 == 0 || KILN_BS5 == 1) && \
+                    (KILN_OP != 2 || KILN_CS5 == 0 || KILN_CS5 == 1))
+/* u op v, or u * v + w for the multiply-add. */
+#define KBN_APPLY(u, v, w) (KILN_OP == 0 ? (u) + (v) : KILN_OP == 1 ? (u) * (v) : (u) * (v) + (w))
 
-static void KILN_FN(const float* a, const float* b, float* y) {
+static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
     enum { ROWS = KILN_D0 * KILN_D1 * KILN_D2 * KILN_D3 * KILN_D4 };
     KILN_OMP_PARALLEL_FOR(schedule(static) if ((long)ROWS * KILN_D5 >= 65536))
     for (ptrdiff_t t = 0; t < (ptrdiff_t)ROWS * KBN_PIECES; t++) {
@@ -2001,18 +2013,20 @@ static void KILN_FN(const float* a, const float* b, float* y) {
         ptrdiff_t i1 = r / (KILN_D4 * KILN_D3 * KILN_D2) % KILN_D1, i0 = r / (KILN_D4 * KILN_D3 * KILN_D2 * KILN_D1);
         const float* pa = a + i0 * KILN_AS0 + i1 * KILN_AS1 + i2 * KILN_AS2 + i3 * KILN_AS3 + i4 * KILN_AS4;
         const float* pb = b + i0 * KILN_BS0 + i1 * KILN_BS1 + i2 * KILN_BS2 + i3 * KILN_BS3 + i4 * KILN_BS4;
+        const float* pc = KILN_OP == 2 ? c + i0 * KILN_CS0 + i1 * KILN_CS1 + i2 * KILN_CS2 + i3 * KILN_CS3 + i4 * KILN_CS4 : c;
         float* py = y + r * KILN_D5;
         ptrdiff_t i = lo;
 #if KBN_VECTOR
         for (; i + KILN_VL <= hi; i += KILN_VL) {
             const kiln_vf u = KILN_AS5 ? kiln_vload(pa + i) : kiln_vbroadcast(pa[0]);
             const kiln_vf v = KILN_BS5 ? kiln_vload(pb + i) : kiln_vbroadcast(pb[0]);
-            kiln_vstore(py + i, KILN_ACT_V(KILN_ACT, KILN_OP == 0 ? u + v : u * v));
+            const kiln_vf w = KILN_OP != 2 ? v : KILN_CS5 ? kiln_vload(pc + i) : kiln_vbroadcast(pc[0]);
+            kiln_vstore(py + i, KILN_ACT_V(KILN_ACT, KBN_APPLY(u, v, w)));
         }
 #endif
         for (; i < hi; i++) {
-            float u = pa[i * KILN_AS5], v = pb[i * KILN_BS5];
-            py[i] = KILN_ACT_S(KILN_ACT, KILN_OP == 0 ? u + v : u * v);
+            const float u = pa[i * KILN_AS5], v = pb[i * KILN_BS5], w = KILN_OP == 2 ? pc[i * KILN_CS5] : 0.0f;
+            py[i] = KILN_ACT_S(KILN_ACT, KBN_APPLY(u, v, w));
         }
     }
 }
@@ -2020,6 +2034,7 @@ static void KILN_FN(const float* a, const float* b, float* y) {
 #undef KBN_PIECE
 #undef KBN_PIECES
 #undef KBN_VECTOR
+#undef KBN_APPLY
 
 #undef KILN_FN
 #undef KILN_D0
@@ -2042,6 +2057,12 @@ static void KILN_FN(const float* a, const float* b, float* y) {
 #undef KILN_BS5
 #undef KILN_OP
 #undef KILN_ACT
+#undef KILN_CS0
+#undef KILN_CS1
+#undef KILN_CS2
+#undef KILN_CS3
+#undef KILN_CS4
+#undef KILN_CS5
 /* ---- k_layer1_0_downsample_0: conv/conv2d_gemm.c ---- */
 #define KILN_FN k_layer1_0_downsample_0
 #define KILN_N 1
@@ -3874,18 +3895,19 @@ static void KILN_FN(const float* x, float* y) {
 #define KILN_BS5 0
 #define KILN_OP 1
 #define KILN_ACT 0
-/* eltwise/binary.c — element-wise add or multiply with NumPy broadcasting, float32.
+/* eltwise/binary.c — element-wise add, multiply or multiply-add with NumPy broadcasting, float32.
  *
- *   y[i0..i5] = act(a[i·AS] op b[i·BS])     y dense [D0][D1][D2][D3][D4][D5]
+ *   y[i0..i5] = act(a[i·AS] op b[i·BS])               y dense [D0][D1][D2][D3][D4][D5]
+ *   y[i0..i5] = act(a[i·AS] * b[i·BS] + c[i·CS])      (KILN_OP 2; c is NULL otherwise)
  * AS/BS are the operands' strides per output dimension, 0 where the operand is broadcast
  * (rank < 6 shapes are padded with leading 1s). Covers gates ([N,C,H,W] * [N,C,1,1]),
  * layer scales ([C,1,1] * [N,C,H,W]) and plain same-shape sums.
- * y must not overlap a or b unless the shapes are equal (then in-place is fine). The caller
+ * y must not overlap a, b or c unless the shapes are equal (then in-place is fine). The caller
  * merges dims that are one for both operands (Lowering.coalesced), so rows are long; along a
  * row each operand is read by vector loads (stride 1) or a broadcast (stride 0).
  *
- * Params: KILN_FN, KILN_D0..KILN_D5, KILN_AS0..KILN_AS5, KILN_BS0..KILN_BS5,
- * KILN_OP (0 add, 1 multiply), KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 GELU).
+ * Params: KILN_FN, KILN_D0..KILN_D5, KILN_AS0..KILN_AS5, KILN_BS0..KILN_BS5, KILN_CS0..KILN_CS5,
+ * KILN_OP (0 add, 1 multiply, 2 multiply-add), KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 GELU).
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -3914,6 +3936,14 @@ static void KILN_FN(const float* x, float* y) {
 #define KILN_BS4 0
 #define KILN_BS5 0
 #endif
+#ifndef KILN_CS0
+#define KILN_CS0 0
+#define KILN_CS1 0
+#define KILN_CS2 0
+#define KILN_CS3 0
+#define KILN_CS4 0
+#define KILN_CS5 0
+#endif
 #ifndef KILN_OP
 #define KILN_OP 1
 #endif
@@ -3926,9 +3956,12 @@ static void KILN_FN(const float* x, float* y) {
 #define KBN_PIECE 4096
 #define KBN_PIECES ((KILN_D5 + KBN_PIECE - 1) / KBN_PIECE)
 /* Vector loads need each operand contiguous or broadcast along the row. */
-#define KBN_VECTOR ((KILN_AS5 == 0 || KILN_AS5 == 1) && (KILN_BS5 == 0 || KILN_BS5 == 1))
+#define KBN_VECTOR ((KILN_AS5 == 0 || KILN_AS5 == 1) && (KILN_BS5 == 0 || KILN_BS5 == 1) && \
+                    (KILN_OP != 2 || KILN_CS5 == 0 || KILN_CS5 == 1))
+/* u op v, or u * v + w for the multiply-add. */
+#define KBN_APPLY(u, v, w) (KILN_OP == 0 ? (u) + (v) : KILN_OP == 1 ? (u) * (v) : (u) * (v) + (w))
 
-static void KILN_FN(const float* a, const float* b, float* y) {
+static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
     enum { ROWS = KILN_D0 * KILN_D1 * KILN_D2 * KILN_D3 * KILN_D4 };
     KILN_OMP_PARALLEL_FOR(schedule(static) if ((long)ROWS * KILN_D5 >= 65536))
     for (ptrdiff_t t = 0; t < (ptrdiff_t)ROWS * KBN_PIECES; t++) {
@@ -3937,18 +3970,20 @@ static void KILN_FN(const float* a, const float* b, float* y) {
         ptrdiff_t i1 = r / (KILN_D4 * KILN_D3 * KILN_D2) % KILN_D1, i0 = r / (KILN_D4 * KILN_D3 * KILN_D2 * KILN_D1);
         const float* pa = a + i0 * KILN_AS0 + i1 * KILN_AS1 + i2 * KILN_AS2 + i3 * KILN_AS3 + i4 * KILN_AS4;
         const float* pb = b + i0 * KILN_BS0 + i1 * KILN_BS1 + i2 * KILN_BS2 + i3 * KILN_BS3 + i4 * KILN_BS4;
+        const float* pc = KILN_OP == 2 ? c + i0 * KILN_CS0 + i1 * KILN_CS1 + i2 * KILN_CS2 + i3 * KILN_CS3 + i4 * KILN_CS4 : c;
         float* py = y + r * KILN_D5;
         ptrdiff_t i = lo;
 #if KBN_VECTOR
         for (; i + KILN_VL <= hi; i += KILN_VL) {
             const kiln_vf u = KILN_AS5 ? kiln_vload(pa + i) : kiln_vbroadcast(pa[0]);
             const kiln_vf v = KILN_BS5 ? kiln_vload(pb + i) : kiln_vbroadcast(pb[0]);
-            kiln_vstore(py + i, KILN_ACT_V(KILN_ACT, KILN_OP == 0 ? u + v : u * v));
+            const kiln_vf w = KILN_OP != 2 ? v : KILN_CS5 ? kiln_vload(pc + i) : kiln_vbroadcast(pc[0]);
+            kiln_vstore(py + i, KILN_ACT_V(KILN_ACT, KBN_APPLY(u, v, w)));
         }
 #endif
         for (; i < hi; i++) {
-            float u = pa[i * KILN_AS5], v = pb[i * KILN_BS5];
-            py[i] = KILN_ACT_S(KILN_ACT, KILN_OP == 0 ? u + v : u * v);
+            const float u = pa[i * KILN_AS5], v = pb[i * KILN_BS5], w = KILN_OP == 2 ? pc[i * KILN_CS5] : 0.0f;
+            py[i] = KILN_ACT_S(KILN_ACT, KBN_APPLY(u, v, w));
         }
     }
 }
@@ -3956,6 +3991,7 @@ static void KILN_FN(const float* a, const float* b, float* y) {
 #undef KBN_PIECE
 #undef KBN_PIECES
 #undef KBN_VECTOR
+#undef KBN_APPLY
 
 #undef KILN_FN
 #undef KILN_D0
@@ -3978,6 +4014,12 @@ static void KILN_FN(const float* a, const float* b, float* y) {
 #undef KILN_BS5
 #undef KILN_OP
 #undef KILN_ACT
+#undef KILN_CS0
+#undef KILN_CS1
+#undef KILN_CS2
+#undef KILN_CS3
+#undef KILN_CS4
+#undef KILN_CS5
 void eca_small__part01(const float* w, float* arena, float* scratch, const float* in, float* out) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out;
     k_conv1(in, w + 0, w + 1776, NULL, arena + 0, scratch);  /* %1 conv1 */
@@ -3988,7 +4030,7 @@ void eca_small__part01(const float* w, float* arena, float* scratch, const float
     k_layer1_0_eca(arena + 0, arena + 3200);  /* %6 layer1.0.eca */
     k_layer1_0_eca_conv(arena + 3200, w + 3104, NULL, NULL, arena + 3232, scratch);  /* %9 layer1.0.eca.conv */
     k_layer1_0_eca_2(arena + 3232, arena + 7200);  /* %12 layer1.0.eca */
-    k_layer1_0_eca_3(arena + 0, arena + 7200, arena + 3200);  /* %13 layer1.0.eca */
+    k_layer1_0_eca_3(arena + 0, arena + 7200, NULL, arena + 3200);  /* %13 layer1.0.eca */
     k_layer1_0_downsample_0(arena + 6400, w + 3120, w + 3408, arena + 3200, arena + 0, scratch);  /* %14 layer1.0.downsample.0 */
     k_layer2_0_conv1(arena + 0, w + 3440, w + 4016, NULL, arena + 3200, scratch);  /* %15 layer2.0.conv1 */
     k_layer2_0_conv2(arena + 3200, w + 4032, w + 6624, NULL, arena + 4800, scratch);  /* %16 layer2.0.conv2 */
@@ -3996,5 +4038,5 @@ void eca_small__part01(const float* w, float* arena, float* scratch, const float
     k_layer2_0_eca(arena + 3200, arena + 4800);  /* %18 layer2.0.eca */
     k_layer2_0_eca_conv(arena + 4800, w + 7760, NULL, NULL, arena + 4864, scratch);  /* %21 layer2.0.eca.conv */
     k_layer2_0_eca_2(arena + 4864, arena + 6400);  /* %24 layer2.0.eca */
-    k_layer2_0_eca_3(arena + 3200, arena + 6400, arena + 4800);  /* %25 layer2.0.eca */
+    k_layer2_0_eca_3(arena + 3200, arena + 6400, NULL, arena + 4800);  /* %25 layer2.0.eca */
 }
