@@ -167,4 +167,16 @@ KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
 #define KILN_ACT_V(act, v) \
     ((act) == 1 ? kiln_vact_relu(v) : (act) == 2 ? kiln_vact_sigmoid(v) : (act) == 3 ? kiln_vact_gelu(v) : (v))
 
+/* The conv epilogue over a run of n outputs: y[i] = act(a[i] + b + r[i]), r NULL for none.
+ * Always inlined with constant act, so the branches fold away. y may be a. */
+KILN_VINLINE void kiln_epilogue(const float* a, float b, const float* r, float* y, ptrdiff_t n, int act) {
+    ptrdiff_t i = 0;
+    for (; i + KILN_VL <= n; i += KILN_VL) {
+        kiln_vf v = kiln_vload(a + i) + kiln_vbroadcast(b);
+        if (r) v += kiln_vload(r + i);
+        kiln_vstore(y + i, KILN_ACT_V(act, v));
+    }
+    for (; i < n; i++) y[i] = KILN_ACT_S(act, a[i] + b + (r ? r[i] : 0.0f));
+}
+
 #endif /* KILN_COMMON_H */

@@ -127,14 +127,7 @@ static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, c
     for (int oh = 0; oh < KILN_OH; oh++) {
         const float* ar = acc + (ptrdiff_t)oh * KDW_WP;
         float* yr = yp + (ptrdiff_t)oh * KILN_OW;
-        const float* rr = KILN_HAS_RESIDUAL ? rp + (ptrdiff_t)oh * KILN_OW : rp;
-        int ow = 0;
-        for (; ow + KILN_VL <= KILN_OW; ow += KILN_VL) {
-            kiln_vf v = kiln_vload(ar + ow) + kiln_vbroadcast(b);
-            if (KILN_HAS_RESIDUAL) v += kiln_vload(rr + ow);
-            kiln_vstore(yr + ow, KILN_ACT_V(KILN_ACT, v));
-        }
-        for (; ow < KILN_OW; ow++) yr[ow] = KILN_ACT_S(KILN_ACT, ar[ow] + b + (KILN_HAS_RESIDUAL ? rr[ow] : 0.0f));
+        kiln_epilogue(ar, b, KILN_HAS_RESIDUAL ? rp + (ptrdiff_t)oh * KILN_OW : NULL, yr, KILN_OW, KILN_ACT);
     }
 }
 
@@ -175,14 +168,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         }
         /* Epilogue over the whole plane at once, in vectors: with GELU (VAN's MLP) it costs
          * more than the taps when done one pixel at a time. */
-        enum { PLANE = KILN_OH * KILN_OW };
-        ptrdiff_t p = 0;
-        for (; p + KILN_VL <= PLANE; p += KILN_VL) {
-            kiln_vf v = kiln_vload(yp + p) + kiln_vbroadcast(b);
-            if (KILN_HAS_RESIDUAL) v += kiln_vload(rp + p);
-            kiln_vstore(yp + p, KILN_ACT_V(KILN_ACT, v));
-        }
-        for (; p < PLANE; p++) yp[p] = KILN_ACT_S(KILN_ACT, yp[p] + b + (KILN_HAS_RESIDUAL ? rp[p] : 0.0f));
+        kiln_epilogue(yp, b, KILN_HAS_RESIDUAL ? rp : NULL, yp, KILN_OH * KILN_OW, KILN_ACT);
 #endif
     }
 }

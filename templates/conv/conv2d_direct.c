@@ -196,17 +196,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
                 const float b = KILN_HAS_BIAS ? bias[o0 + m] : 0.0f;
                 for (int r = 0; r < rows; r++) {
                     const ptrdiff_t at = (((ptrdiff_t)n * KILN_COUT + o0 + m) * KILN_OH + r0 + r) * KILN_OW;
-                    const float* a = &out[m][r * KDD_WQ];
-                    float* yr = y + at;
-                    const float* rr = KILN_HAS_RESIDUAL ? residual + at : residual; /* may be NULL */
-                    int ow = 0;
-                    for (; ow + KILN_VL <= KILN_OW; ow += KILN_VL) {
-                        kiln_vf s = kiln_vload(a + ow) + kiln_vbroadcast(b);
-                        if (KILN_HAS_RESIDUAL) s += kiln_vload(rr + ow);
-                        kiln_vstore(yr + ow, KILN_ACT_V(KILN_ACT, s));
-                    }
-                    for (; ow < KILN_OW; ow++)
-                        yr[ow] = KILN_ACT_S(KILN_ACT, a[ow] + b + (KILN_HAS_RESIDUAL ? rr[ow] : 0.0f));
+                    kiln_epilogue(&out[m][r * KDD_WQ], b, KILN_HAS_RESIDUAL ? residual + at : NULL, y + at, KILN_OW, KILN_ACT);
                 }
             }
         }
