@@ -68,34 +68,39 @@ public enum WeightPreparer {
             return try value(source)
         case let .packGemm(w, groups, rows):
             return pack(try value(w), shape: c.shape, groups: groups, rows: rows, storage: c.storageFloats)
-        case let .packWinograd(w, rows):
-            return packWinograd(try value(w), shape: c.shape, rows: rows, storage: c.storageFloats)
+        case let .packWinograd(w, tile, rows):
+            return packWinograd(try value(w), shape: c.shape, tile: tile, rows: rows, storage: c.storageFloats)
         }
     }
 
-    /// Winograd F(4×4, 3×3) weights for templates/conv/conv2d_winograd.c: `U = G g Gᵀ` per
-    /// (output, input) channel pair, computed in double, laid out `[36][Cout/rows][Cin][rows]`.
-    static func packWinograd(_ w: [Float], shape: Shape, rows: Int, storage: Int) -> [Float] {
-        let g: [[Double]] = [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+    /// The G matrices of Winograd F(2×2, 3×3) and F(4×4, 3×3) (points 0, ±1 and 0, ±1, ±2).
+    static let winogradG2: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+    static let winogradG4: [[Double]] = [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                                         [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+
+    /// Winograd F(tile×tile, 3×3) weights for templates/conv/conv2d_winograd.c: `U = G g Gᵀ` per
+    /// (output, input) channel pair, computed in double, laid out `[A²][Cout/rows][Cin][rows]`, A = tile + 2.
+    static func packWinograd(_ w: [Float], shape: Shape, tile: Int, rows: Int, storage: Int) -> [Float] {
+        let g = tile == 2 ? winogradG2 : winogradG4
+        let n = g.count
         let (cout, cin) = (shape[0], shape[1])
         let blocks = (cout + rows - 1) / rows
         var out = [Float](repeating: 0, count: storage)
         for m in 0..<cout {
             for c in 0..<cin {
                 let k = (m * cin + c) * 9
-                // gg = G g (6×3), then U = gg Gᵀ (6×6).
-                var gg = [Double](repeating: 0, count: 18)
-                for i in 0..<6 {
+                // gg = G g (n×3), then U = gg Gᵀ (n×n).
+                var gg = [Double](repeating: 0, count: n * 3)
+                for i in 0..<n {
                     for b in 0..<3 {
                         for a in 0..<3 { gg[i * 3 + b] += g[i][a] * Double(w[k + a * 3 + b]) }
                     }
                 }
-                for i in 0..<6 {
-                    for j in 0..<6 {
+                for i in 0..<n {
+                    for j in 0..<n {
                         var u = 0.0
                         for b in 0..<3 { u += gg[i * 3 + b] * g[j][b] }
-                        out[(((i * 6 + j) * blocks + m / rows) * cin + c) * rows + m % rows] = Float(u)
+                        out[(((i * n + j) * blocks + m / rows) * cin + c) * rows + m % rows] = Float(u)
                     }
                 }
             }

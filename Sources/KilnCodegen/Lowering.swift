@@ -106,12 +106,12 @@ enum Lowering {
             template = "conv/conv2d_direct.c"
             p += [("KILN_MR", rows), ("KILN_NV", vectors)]
             scratch = x[0] * x[1] * directPlaneFloats(a, input: x, vectors: vectors)
-        } else if case .winograd(let rows, let cols, let group)? = node.schedule {
+        } else if case .winograd(let tile, let rows, let cols, let group)? = node.schedule {
             template = "conv/conv2d_winograd.c"
             p = [("KILN_N", x[0]), ("KILN_CIN", x[1]), ("KILN_H", x[2]), ("KILN_W", x[3]), ("KILN_COUT", a.outChannels),
-                 ("KILN_OH", y[2]), ("KILN_OW", y[3]), ("KILN_PH", a.padH), ("KILN_PW", a.padW), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
+                 ("KILN_OH", y[2]), ("KILN_OW", y[3]), ("KILN_PH", a.padH), ("KILN_PW", a.padW), ("KILN_M", tile), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
             // The transformed input and products of one tile group, shared by the threads.
-            scratch = 36 * group * cols * (x[1] + a.outChannels)
+            scratch = (tile + 2) * (tile + 2) * group * cols * (x[1] + a.outChannels)
         } else if case .gemm(let rows, let cols, let tile, let chunks)? = node.schedule {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]

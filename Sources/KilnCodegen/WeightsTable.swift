@@ -68,7 +68,7 @@ public struct WeightsTable: Hashable, Sendable {
         case .affineBias(let bias, _, let shift): return bias.map { "bias(\(n($0)))" } ?? n(shift)
         case .reshaped(let source): return n(source)
         case .packGemm(let w, _, let rows): return "pack\(rows)(\(n(w)))"
-        case .packWinograd(let w, let rows): return "winograd\(rows)(\(n(w)))"
+        case .packWinograd(let w, let tile, let rows): return "winograd\(tile)x\(tile)_\(rows)(\(n(w)))"
         }
     }
 }

@@ -20,8 +20,8 @@ public struct Constant: Hashable, Sendable {
             let perGroup = shape[0] / groups
             let paddedRows = (perGroup + rows - 1) / rows * rows * groups
             return paddedRows * (shape.count / shape[0])
-        case .packWinograd(_, let rows):
-            return 36 * ((shape[0] + rows - 1) / rows * rows) * shape[1]
+        case .packWinograd(_, let tile, let rows):
+            return (tile + 2) * (tile + 2) * ((shape[0] + rows - 1) / rows * rows) * shape[1]
         default:
             return shape.count
         }
@@ -45,7 +45,7 @@ public enum ConstSource: Hashable, Sendable {
     /// A conv weight `[Cout, Cin/g, kh, kw]` repacked for the GEMM kernel: per group, per block
     /// of `rows` output channels, `[K][rows]`, zero-padded (see templates/conv/conv2d_gemm.c).
     case packGemm(ConstID, groups: Int, rows: Int)
-    /// A 3×3 conv weight `[Cout, Cin, 3, 3]` in the Winograd F(4×4, 3×3) domain, `U = G g Gᵀ`,
-    /// laid out `[36][Cout blocks of rows][Cin][rows]`, zero-padded (templates/conv/conv2d_winograd.c).
-    case packWinograd(ConstID, rows: Int)
+    /// A 3×3 conv weight `[Cout, Cin, 3, 3]` in the Winograd F(tile×tile, 3×3) domain, `U = G g Gᵀ`,
+    /// laid out `[(tile+2)²][Cout blocks of rows][Cin][rows]`, zero-padded (templates/conv/conv2d_winograd.c).
+    case packWinograd(ConstID, tile: Int, rows: Int)
 }

@@ -26,9 +26,10 @@ public enum Schedule: Hashable, Sendable {
     /// Implicit GEMM: register tile `rows × cols` (cols a multiple of the vector width),
     /// `pixelTile` output pixels per packed panel, output channels split into `channelChunks` tasks.
     case gemm(rows: Int, cols: Int, pixelTile: Int, channelChunks: Int)
-    /// Winograd F(4×4, 3×3) for 3×3 stride-1 convs: 36 GEMMs on a `rows × cols` register tile
-    /// whose columns are 4×4-pixel tiles, over groups of `tileGroup` blocks of `cols` tiles.
-    case winograd(rows: Int, cols: Int, tileGroup: Int)
+    /// Winograd F(m×m, 3×3), m = `outputTile` (4 or 2), for 3×3 stride-1 convs: (m+2)² GEMMs on
+    /// a `rows × cols` register tile whose columns are m×m-pixel tiles, over groups of
+    /// `tileGroup` blocks of `cols` tiles.
+    case winograd(outputTile: Int, rows: Int, cols: Int, tileGroup: Int)
     /// Direct convolution over zero-padded phase planes (grouped and depthwise convs):
     /// `rows` output channels × `vectors` vectors of output positions per register tile.
     case direct(rows: Int, vectors: Int)

@@ -4,7 +4,7 @@ import KilnIR
 /// schedule's register rows (the layouts templates/conv/conv2d_gemm.c and conv2d_winograd.c read):
 ///
 ///     conv2d (%1) consts [w: 64x64x1x1]   ->   consts [packGemm(w, groups 1, rows 6)]
-///     conv2d (%2) consts [w: 64x64x3x3]   ->   consts [packWinograd(w, rows 6)]   (scheduled .winograd)
+///     conv2d (%2) consts [w: 64x64x3x3]   ->   consts [packWinograd(w, tile 4, rows 6)]   (scheduled .winograd)
 public struct PackConvWeights: Pass {
     public static let name = "pack-conv-weights"
     public init() {}
@@ -19,8 +19,8 @@ public struct PackConvWeights: Pass {
             switch schedule {
             case .gemm(let rows, _, _, _):
                 g.nodes[id].constants[0] = g.addConstant(shape, .packGemm(weight, groups: a.groups, rows: rows))
-            case .winograd(let rows, _, _):
-                g.nodes[id].constants[0] = g.addConstant(shape, .packWinograd(weight, rows: rows))
+            case .winograd(let tile, let rows, _, _):
+                g.nodes[id].constants[0] = g.addConstant(shape, .packWinograd(weight, tile: tile, rows: rows))
             case .direct:
                 break  // reads the plain PyTorch layout
             }

@@ -389,6 +389,7 @@ static const shape w3x3_64_64_56_shape = {"w3x3_64_64_56", w3x3_64_64_56, 64, 56
 #undef KILN_PH
 #undef KILN_PW
 #undef KILN_TG
+#undef KILN_M
 
 #define KILN_FN w3x3_128_128_28
 #define KILN_CIN 128
@@ -412,6 +413,7 @@ static const shape w3x3_128_128_28_shape = {"w3x3_128_128_28", w3x3_128_128_28, 
 #undef KILN_PH
 #undef KILN_PW
 #undef KILN_TG
+#undef KILN_M
 
 #define KILN_FN w3x3_256_256_14
 #define KILN_CIN 256
@@ -435,6 +437,7 @@ static const shape w3x3_256_256_14_shape = {"w3x3_256_256_14", w3x3_256_256_14, 
 #undef KILN_PH
 #undef KILN_PW
 #undef KILN_TG
+#undef KILN_M
 
 #define KILN_FN w3x3_512_512_7
 #define KILN_CIN 512
@@ -458,6 +461,33 @@ static const shape w3x3_512_512_7_shape = {"w3x3_512_512_7", w3x3_512_512_7, 512
 #undef KILN_PH
 #undef KILN_PW
 #undef KILN_TG
+#undef KILN_M
+
+/* F(2x2, 3x3) on the 7x7 map: 16 tiles of 2x2 fill one block. */
+#define KILN_FN w2_3x3_512_512_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_TG 1
+#define KILN_M 2
+#include "../conv/conv2d_winograd.c"
+static const shape w2_3x3_512_512_7_shape = {"w2_3x3_512_512_7", w2_3x3_512_512_7, 512, 7, 512, 3, 7, KILN_TG, 0};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_TG
+#undef KILN_M
 
 static const shape* const shapes[] = {
     &c1x1_256_64_56_shape,
@@ -473,6 +503,7 @@ static const shape* const shapes[] = {
     &w3x3_128_128_28_shape,
     &w3x3_256_256_14_shape,
     &w3x3_512_512_7_shape,
+    &w2_3x3_512_512_7_shape,
 };
 
 static double now(void) {

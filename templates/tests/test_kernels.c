@@ -21,15 +21,17 @@ typedef struct {
     const char* name;
     conv_fn fn;
     int n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups;
-    int mr; /* 0: depthwise (plain weights); < 0: Winograd F(4x4, 3x3) with MR = -mr */
+    int mr; /* 0: depthwise (plain weights); < 0: Winograd F(wm x wm, 3x3) with MR = -mr */
     int bias, res, act;
+    int wm; /* Winograd output tile, 4 unless CONV_CASE_W says otherwise */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
-#define CONV_CASE(mr)                                                                        \
+#define CONV_CASE_W(mr, wm)                                                                  \
     static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
         STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT};
+        mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm};
+#define CONV_CASE(mr) CONV_CASE_W(mr, 4)
 
 /* ---- conv2d_gemm instances ---- */
 /* 3x3 pad 1, MG = 7 not a multiple of MR, P = 99 not a multiple of NT, bias + ReLU */
@@ -676,6 +678,60 @@ CONV_CASE(-KILN_MR)
 #include "undef_params.h"
 #undef KILN_TG
 
+/* F(2x2): a 7x7 map (16 tiles, one ragged row and column), residual + ReLU */
+#define KILN_FN wino2_7x7_res_relu
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 20
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 17
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 6
+#define KILN_TG 1
+#define KILN_M 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
+/* F(2x2): batch 2, no padding, 2 blocks per group */
+#define KILN_FN wino2_batch2_pad0
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 2
+#define KILN_CIN 3
+#define KILN_H 9
+#define KILN_W 12
+#define KILN_COUT 5
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR 4
+#define KILN_TG 2
+#define KILN_M 2
+#define KILN_ACT 3
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
 static const conv_case* const conv_cases[] = {
     &conv_3x3_odd_case, &conv_1x1_res_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
@@ -683,6 +739,7 @@ static const conv_case* const conv_cases[] = {
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
     &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
+    &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
 };
 
@@ -1080,21 +1137,23 @@ static float* pack_weights(const conv_case* c, const float* w) {
 }
 
 /* The Swift side's Winograd packing, for mr < 0: U = G g G^T per (cout, cin), laid out
- * [36][ceil(cout/MR)][cin][MR] (see conv/conv2d_winograd.c). */
+ * [A*A][ceil(cout/MR)][cin][MR] with A = wm + 2 (see conv/conv2d_winograd.c). */
 static float* pack_winograd(const conv_case* c, const float* w) {
-    static const double g[6][3] = {{0.25, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                   {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
-    const int mr = -c->mr, mb = (c->cout + mr - 1) / mr;
-    float* p = calloc((size_t)36 * mb * mr * c->cin, sizeof *p);
+    static const double g4[6][3] = {{0.25, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                    {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+    static const double g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    const int a = c->wm + 2, mr = -c->mr, mb = (c->cout + mr - 1) / mr;
+    float* p = calloc((size_t)a * a * mb * mr * c->cin, sizeof *p);
     for (int m = 0; m < c->cout; m++)
         for (int ci = 0; ci < c->cin; ci++) {
             const float* k = w + ((size_t)m * c->cin + ci) * 9;
-            for (int i = 0; i < 6; i++)
-                for (int j = 0; j < 6; j++) {
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < a; j++) {
                     double u = 0.0;
-                    for (int a = 0; a < 3; a++)
-                        for (int b = 0; b < 3; b++) u += g[i][a] * k[a * 3 + b] * g[j][b];
-                    p[(((size_t)(i * 6 + j) * mb + m / mr) * c->cin + ci) * mr + m % mr] = (float)u;
+                    for (int r = 0; r < 3; r++)
+                        for (int q = 0; q < 3; q++)
+                            u += (c->wm == 2 ? g2[i][r] * g2[j][q] : g4[i][r] * g4[j][q]) * k[r * 3 + q];
+                    p[(((size_t)(i * a + j) * mb + m / mr) * c->cin + ci) * mr + m % mr] = (float)u;
                 }
         }
     return p;

@@ -25,6 +25,7 @@
 #undef KILN_NT
 #undef KILN_MCHUNKS
 #undef KILN_TG
+#undef KILN_M
 #undef KILN_NV
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
