@@ -51,6 +51,7 @@ struct Bench: ParsableCommand {
         guard batch >= 1, size >= 1 else { throw ValidationError("--batch and --size must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+        guard pause >= 0, pause <= 60 else { throw ValidationError("--pause must be between 0 and 60 seconds") }
         if let threads = options.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
