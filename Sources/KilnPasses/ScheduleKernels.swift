@@ -1,8 +1,10 @@
 import KilnIR
 
-/// Picks the loop schedule of every GEMM-lowered convolution from the target and the
-/// layer's shape. It writes only `Node.schedule`; results never depend on it.
+/// Picks the kernel and the loop schedule of every convolution but the depthwise ones from the
+/// target and the layer's shape: Winograd, direct or the implicit GEMM (docs/DESIGN.md has the
+/// table). It writes only `Node.schedule`; results never depend on it beyond float rounding.
 ///
+/// GEMM:
 /// - Register tile: 6 rows × 2 vectors of output pixels (12 accumulators + 2 loads + 1 broadcast
 ///   fit the 16 vector registers of AVX2). Grouped convs with fewer than 6 output channels per
 ///   group (EPSANet's branches) take rows = channels per group, so no row is padding, and
