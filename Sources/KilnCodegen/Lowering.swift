@@ -36,19 +36,9 @@ enum Lowering {
         case .activation(let act):
             return call("eltwise/unary.c", [("KILN_COUNT", y.count), ("KILN_ACT", act.code)], [x, out])
         case .binary(let op, let act):
-            let block = coalesced(y.dims, [broadcastStrides(inputShapes[0], to: y), broadcastStrides(inputShapes[1], to: y)])
-            var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
-            p += block.strides[0].enumerated().map { ("KILN_AS\($0)", $1) } + block.strides[1].enumerated().map { ("KILN_BS\($0)", $1) }
-            p += [("KILN_OP", op == .add ? 0 : 1), ("KILN_ACT", act.code)]
-            return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), "NULL", out])
+            return elementwise(op == .add ? 0 : 1, act, node, inputShapes, ptr, out)
         case .mulAdd(let act):
-            let block = coalesced(y.dims, inputShapes.map { broadcastStrides($0, to: y) })
-            var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
-            for (prefix, strides) in zip(["KILN_AS", "KILN_BS", "KILN_CS"], block.strides) {
-                p += strides.enumerated().map { ("\(prefix)\($0)", $1) }
-            }
-            p += [("KILN_OP", 2), ("KILN_ACT", act.code)]
-            return call("eltwise/binary.c", p, [x, ptr.value(node.inputs[1]), ptr.value(node.inputs[2]), out])
+            return elementwise(2, act, node, inputShapes, ptr, out)
         case .maxPool2d(let a):
             let s = inputShapes[0]
             return call("pool/maxpool2d.c", [
@@ -108,8 +98,7 @@ enum Lowering {
             scratch = x[0] * x[1] * directPlaneFloats(a, input: x, vectors: vectors)
         } else if case .winograd(let tile, let rows, let cols, let group)? = node.schedule {
             template = "conv/conv2d_winograd.c"
-            p = [("KILN_N", x[0]), ("KILN_CIN", x[1]), ("KILN_H", x[2]), ("KILN_W", x[3]), ("KILN_COUT", a.outChannels),
-                 ("KILN_OH", y[2]), ("KILN_OW", y[3]), ("KILN_PH", a.padH), ("KILN_PW", a.padW), ("KILN_M", tile), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
+            p += [("KILN_M", tile), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
             // The transformed input and products of one tile group, shared by the threads.
             scratch = (tile + 2) * (tile + 2) * group * cols * (x[1] + a.outChannels)
         } else if case .gemm(let rows, let cols, let tile, let chunks)? = node.schedule {
@@ -137,6 +126,20 @@ enum Lowering {
         let hq = (x[2] + 2 * a.padH + a.strideH - 1) / a.strideH
         let wq = (x[3] + 2 * a.padW + a.strideW - 1) / a.strideW
         return a.strideH * a.strideW * (hq + vectors * 16 / wq + 2) * wq
+    }
+
+    /// templates/eltwise/binary.c for `a op b` (2 inputs) or `a * b + c` (3), each operand
+    /// broadcast to the output over the coalesced dims.
+    private static func elementwise(_ op: Int, _ act: Activation, _ node: Node, _ inputShapes: [Shape],
+                                    _ ptr: Pointers, _ out: String) -> [KernelCall] {
+        let block = coalesced(node.shape.dims, inputShapes.map { broadcastStrides($0, to: node.shape) })
+        var p = block.dims.enumerated().map { ("KILN_D\($0)", $1) }
+        for (prefix, strides) in zip(["KILN_AS", "KILN_BS", "KILN_CS"], block.strides) {
+            p += strides.enumerated().map { ("\(prefix)\($0)", $1) }
+        }
+        p += [("KILN_OP", op), ("KILN_ACT", act.code)]
+        let operands = node.inputs.map(ptr.value) + (node.inputs.count == 2 ? ["NULL"] : [])
+        return [KernelCall(instance: KernelInstance(template: "eltwise/binary.c", params: p), arguments: operands + [out])]
     }
 
     /// A 6-D strided copy (templates/layout/copy_strided.c) of a block of shape `shape`.
