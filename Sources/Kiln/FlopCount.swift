@@ -31,6 +31,12 @@ public enum FlopCount {
         graph.nodes.reduce(0) { $0 + macs(of: $1, in: graph) }
     }
 
+    /// A fused depthwise prologue counts as the conv it replaced (profiles of compiled graphs).
+    static func prologueFlops(_ a: Conv2dAttrs, input: Shape) -> Int {
+        guard let d = a.prologue else { return 0 }
+        return input.count * (2 * d.kernelH * d.kernelW + (d.hasBias ? 1 : 0) + (d.activation == .none ? 0 : 1))
+    }
+
     static func macs(of node: Node, in graph: Graph) -> Int {
         switch node.op {
         case .conv2d(let a, _):
@@ -51,7 +57,7 @@ public enum FlopCount {
             return 0
         case .conv2d(let a, let hasBias):
             let epilogue = (hasBias ? 1 : 0) + (a.hasResidual ? 1 : 0) + (a.activation == .none ? 0 : 1)
-            return 2 * macs(of: node, in: graph) + epilogue * out
+            return 2 * macs(of: node, in: graph) + epilogue * out + prologueFlops(a, input: graph.nodes[node.inputs[0]].shape)
         case .linear(_, let hasBias):
             return 2 * macs(of: node, in: graph) + (hasBias ? out : 0)
         case .batchNorm2d, .scaleShift, .activation, .binary, .mulAdd, .softmax, .layerNorm, .groupNorm:

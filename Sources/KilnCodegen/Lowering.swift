@@ -105,6 +105,13 @@ enum Lowering {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
             scratch = x[1] / a.groups * a.kernelH * a.kernelW * (tile + cols)  // panel rows are NT+NR apart
+            if let d = a.prologue {
+                p += [("KILN_PRO", 1), ("KILN_PRO_KH", d.kernelH), ("KILN_PRO_KW", d.kernelW), ("KILN_PRO_PH", d.padH), ("KILN_PRO_PW", d.padW),
+                      ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),
+                      ("KILN_PRO_HAS_BIAS", d.hasBias ? 1 : 0), ("KILN_PRO_ACT", d.activation.code)]
+            }
+        } else if a.prologue != nil {
+            throw CodegenError.unsupportedOp(layer: node.name, op: "a depthwise prologue on a convolution not scheduled as a GEMM")
         } else if !a.isDepthwise(inChannels: x[1]) {
             throw CodegenError.unsupportedOp(layer: node.name, op: "an unscheduled GEMM convolution")
         } else if a.strideH == 1 && a.strideW == 1 {
@@ -114,9 +121,13 @@ enum Lowering {
             scratch = padRows * paddedWidth + y[2] * paddedWidth + 64
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
-        let args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),
+        var args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),
                     hasBias ? ptr.constant(node.constants[1]) : "NULL",
                     a.hasResidual ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]
+        if let d = a.prologue {  // its weight and bias follow the conv's own constants
+            let first = hasBias ? 2 : 1
+            args += [ptr.constant(node.constants[first]), d.hasBias ? ptr.constant(node.constants[first + 1]) : "NULL"]
+        }
         return [KernelCall(instance: KernelInstance(template: template, params: p, scratchFloats: scratch), arguments: args)]
     }
 

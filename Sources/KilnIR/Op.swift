@@ -31,6 +31,8 @@ public struct Conv2dAttrs: Hashable, Sendable {
     /// Set by fusion: the kernel adds a residual tensor (its second input) before `activation`.
     public var hasResidual = false
     public var activation: Activation = .none
+    /// Set by fusion on a 1×1 conv: a depthwise conv computed on its input first (see `DepthwisePrologue`).
+    public var prologue: DepthwisePrologue?
 
     public init(outChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
                 dilation: (Int, Int), groups: Int) {
@@ -45,6 +47,26 @@ public struct Conv2dAttrs: Hashable, Sendable {
     /// One filter per channel (`groups == in == out`): lowered to the direct depthwise kernel, not GEMM.
     public func isDepthwise(inChannels: Int) -> Bool {
         groups > 1 && groups == inChannels && groups == outChannels
+    }
+}
+
+/// A depthwise convolution that keeps the image size (stride 1, padding `dilation·(k-1)/2`), with
+/// its bias and activation, folded into the 1×1 conv that reads it: the conv's kernel computes it
+/// while packing its input, so its output never goes through memory (FuseDepthwisePrologue;
+/// never traced). Its weight `[C, 1, kh, kw]` and bias `[C]` follow the conv's own constants.
+public struct DepthwisePrologue: Hashable, Sendable {
+    public var kernelH, kernelW: Int
+    public var padH, padW: Int
+    public var dilationH, dilationW: Int
+    public var hasBias: Bool
+    public var activation: Activation
+
+    public init(kernel: (Int, Int), padding: (Int, Int), dilation: (Int, Int), hasBias: Bool, activation: Activation) {
+        (kernelH, kernelW) = kernel
+        (padH, padW) = padding
+        (dilationH, dilationW) = dilation
+        self.hasBias = hasBias
+        self.activation = activation
     }
 }
 
@@ -65,7 +87,8 @@ public enum Op: Hashable, Sendable {
     case input
     /// A learned tensor used as a value (layer_scale, SA's gate parameters). constants `[c]`.
     case constant
-    /// inputs `[x]` or `[x, residual]` (when `hasResidual`); constants `[weight]` or `[weight, bias]`.
+    /// inputs `[x]` or `[x, residual]` (when `hasResidual`); constants `[weight]` or `[weight, bias]`,
+    /// then, with a `prologue`, its `[weight]` or `[weight, bias]`.
     case conv2d(Conv2dAttrs, hasBias: Bool)
     /// Inference BatchNorm. inputs `[x]`; constants `[weight, bias, running_mean, running_var]`.
     case batchNorm2d(eps: Float)

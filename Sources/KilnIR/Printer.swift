@@ -22,6 +22,10 @@ public enum Printer {
             if hasBias { s += " +bias" }
             if a.hasResidual { s += " +residual" }
             if a.activation != .none { s += " \(a.activation)" }
+            if let d = a.prologue {
+                s += " <- dw\(d.kernelH)x\(d.kernelW) d\(d.dilationH)\(d.hasBias ? " +bias" : "")"
+                if d.activation != .none { s += " \(d.activation)" }
+            }
             return s + "]"
         case .batchNorm2d(let eps): return "batchnorm2d[eps \(eps)]"
         case .scaleShift(let act): return act == .none ? "scale_shift" : "scale_shift[\(act)]"

@@ -22,6 +22,14 @@ public enum ShapeInference {
             if hasBias, constants[1] != [a.outChannels] {
                 throw fail("Conv2d bias \(constants[1]) should be [\(a.outChannels)]")
             }
+            if let d = a.prologue {
+                let first = hasBias ? 2 : 1
+                guard constants.count == first + (d.hasBias ? 2 : 1), constants[first] == [cin, 1, d.kernelH, d.kernelW],
+                      !d.hasBias || constants[first + 1] == [cin],
+                      2 * d.padH == (d.kernelH - 1) * d.dilationH, 2 * d.padW == (d.kernelW - 1) * d.dilationW else {
+                    throw fail("depthwise prologue \(d.kernelH)x\(d.kernelW) (padding \(d.padH)) does not fit input \(x) with constants \(constants.dropFirst(first).map(\.description))")
+                }
+            }
             let oh = outputSize(x[2], a.kernelH, a.strideH, a.padH, a.dilationH)
             let ow = outputSize(x[3], a.kernelW, a.strideW, a.padW, a.dilationW)
             guard oh > 0, ow > 0 else {

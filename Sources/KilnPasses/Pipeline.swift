@@ -13,6 +13,7 @@ public struct Pipeline: Sendable {
             FuseConvEpilogue(),
             FuseActivation(),
             FuseMulAdd(),
+            FuseDepthwisePrologue(),
             ScheduleKernels(target: target, winograd: winograd),
             PackConvWeights(),
             PlanMemory(),

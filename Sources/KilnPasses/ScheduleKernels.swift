@@ -13,7 +13,9 @@ import KilnIR
 ///   fits in 256 KiB, clamped to [64, 256] pixels (measured flat in that range on ResNet shapes),
 ///   so the panel stays in L2 while every row block streams over it.
 /// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
-///   alone would leave threads idle; more chunks only repack the panel (measured slower).
+///   alone would leave threads idle; more chunks only repack the panel (measured slower). A
+///   conv with a depthwise prologue (FuseDepthwisePrologue) would redo that depthwise work in
+///   every chunk, so its pixel tile shrinks until each thread has one instead.
 /// - Direct convolution (templates/conv/conv2d_direct.c) for grouped convs with at most 32
 ///   output channels per group (EPSANet's 5×5/g4, 7×7/g8, 9×9/g16): im2col would copy each input
 ///   KH·KW times to feed a handful of rows. EPSANet-50 went from 115 to 53 ms. Depthwise convs keep
@@ -56,13 +58,27 @@ public struct ScheduleKernels: Pass {
             let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
             let roundedPixels = (pixels + cols - 1) / cols * cols
             let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
-            let tile = max(cols, min(widest, roundedPixels))
+            var tile = max(cols, min(widest, roundedPixels))
+            if a.prologue != nil { tile = prologueTile(pixels: pixels, images: node.shape[0], cols: cols, widest: tile) }
             let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
             let rowBlocks = (perGroup + rows - 1) / rows
-            let chunks = tasks >= 4 * target.threads ? 1 : min(rowBlocks, target.threads)
+            // Every chunk repacks its panel, and a depthwise prologue with it: split pixels first.
+            let enough = a.prologue != nil ? target.threads : 4 * target.threads
+            let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
             g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
         }
         return g
+    }
+
+    /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
+    /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
+    /// busiest thread at most 15% more pixels than the best split, since narrow tiles reread
+    /// more halo rows. A 7×7 map takes 2 tiles of 32, a 28×28 one 7 of 112 (K 512).
+    func prologueTile(pixels: Int, images: Int, cols: Int, widest: Int) -> Int {
+        let candidates = Array(stride(from: min(2 * cols, widest), through: widest, by: cols))
+        func busiest(_ t: Int) -> Int { (images * ((pixels + t - 1) / t) + target.threads - 1) / target.threads * t }
+        let best = candidates.map(busiest).min() ?? 0
+        return candidates.last { 100 * busiest($0) <= 115 * best } ?? widest
     }
 
     func directSchedule(_ a: Conv2dAttrs, input x: Shape) -> Schedule? {

@@ -132,6 +132,48 @@ struct PassTests {
         }
     }
 
+    @Test func depthwiseConvBeforeA1x1BecomesItsPrologue() throws {
+        // VAN's MLP: fc1, dwconv + GELU, fc2. The dwconv's constants follow fc2's.
+        let mlp = Sequential {
+            Conv2d(4, 16, kernelSize: 1).key("fc1")
+            Conv2d(16, 16, kernelSize: 3, padding: 1, groups: 16).key("dw")
+            GELU()
+            Conv2d(16, 4, kernelSize: 1).key("fc2")
+        }
+        let g = try Pipeline(passes: [FuseActivation(), FuseDepthwisePrologue()]).run(try trace(mlp, [1, 4, 16, 16]))
+        #expect(g.nodes.count == 3)
+        guard case .conv2d(let a, true) = g.nodes[2].op, let d = a.prologue else { Issue.record("no prologue"); return }
+        #expect(d.kernelH == 3 && d.padH == 1 && d.hasBias && d.activation == .gelu)
+        #expect(g.nodes[2].inputs == [1] && g.nodes[2].constants.map { g.constants[$0].shape } == [[4, 16, 1, 1], [4], [16, 1, 3, 3], [16]])
+        #expect(Printer.describe(g.nodes[2].op).hasSuffix("+bias <- dw3x3 d1 +bias gelu]"))
+        // Its kernel splits pixels, not channels (each chunk would redo the depthwise work).
+        guard case .gemm(_, _, let tile, let chunks)? = try ScheduleKernels(target: target).run(g).nodes[2].schedule else {
+            Issue.record("no schedule"); return
+        }
+        #expect(chunks == 1 && tile < 256 && 2 * tile >= 256)  // two tiles for two threads
+
+        // Left alone: a strided depthwise conv, one read twice, and a narrow map too big for one panel.
+        let strided = Sequential {
+            Conv2d(4, 4, kernelSize: 3, stride: 2, padding: 1, groups: 4).key("dw")
+            Conv2d(4, 4, kernelSize: 1).key("pw")
+        }
+        let shared = Sequential {
+            Conv2d(4, 4, kernelSize: 3, padding: 1, groups: 4).key("dw")
+            Residual { Conv2d(4, 4, kernelSize: 1).key("pw") }
+        }
+        let narrow = Sequential {
+            Conv2d(2048, 2048, kernelSize: 3, padding: 1, groups: 2048).key("dw")
+            Conv2d(2048, 4, kernelSize: 1).key("pw")
+        }
+        func untouched(_ net: some Layer, _ shape: Shape) throws -> Bool {
+            let traced = try trace(net, shape)
+            return try FuseDepthwisePrologue().run(traced) == traced
+        }
+        #expect(try untouched(strided, [1, 4, 16, 16]))
+        #expect(try untouched(shared, [1, 4, 16, 16]))
+        #expect(try untouched(narrow, [1, 2048, 7, 7]))
+    }
+
     @Test func depthwiseConvIsNotScheduledAsGemm() throws {
         let g = try ScheduleKernels(target: target).run(try trace(Conv2d(4, 4, kernelSize: 3, groups: 4).key("dw")))
         #expect(g.nodes[1].schedule == nil)

@@ -27,6 +27,14 @@
  * residual and activation on the way out; a last column block of at most VL pixels uses
  * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
  *
+ * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
+ * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
+ * size of its input; params KILN_PRO_KH, _KW, _PH, _PW, _DH, _DW, _HAS_BIAS, _ACT) and the
+ * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
+ * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
+ * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
+ * hidden layer) never goes through memory.
+ *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
  * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
@@ -109,6 +117,28 @@
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_PRO
+#define KILN_PRO 0
+#endif
+#if KILN_PRO
+#ifndef KILN_PRO_HAS_BIAS
+#define KILN_PRO_HAS_BIAS 1
+#endif
+#ifndef KILN_PRO_ACT
+#define KILN_PRO_ACT 0
+#endif
+_Static_assert(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 &&
+                   KILN_PW == 0 && KILN_GROUPS == 1,
+               "conv2d_gemm: a depthwise prologue needs a 1x1 stride-1 ungrouped conv");
+_Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
+                   2 * KILN_PRO_PW == (KILN_PRO_KW - 1) * KILN_PRO_DW,
+               "conv2d_gemm: the depthwise prologue must keep the image size");
+#define KILN_PRO_ARGS , const float* KILN_RESTRICT pro_w, const float* KILN_RESTRICT pro_b
+#define KILN_PRO_PASS , pro_w, pro_b
+#else
+#define KILN_PRO_ARGS
+#define KILN_PRO_PASS
+#endif
 
 /* Derived sizes (helpers, #undef'd at the end). */
 #define KCG_CG (KILN_CIN / KILN_GROUPS)
@@ -120,6 +150,7 @@
 #define KCG_NTILES ((KCG_P + KILN_NT - 1) / KILN_NT)
 #define KCG_LDB (KILN_NT + KILN_NR)
 #define KCG_NV (KILN_NR / KILN_VL)
+#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -132,9 +163,68 @@ _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
 
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
-                                     float* KILN_RESTRICT b) {
+                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
-#if KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
+#if KILN_PRO
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
+     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
+     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
+     * load; rows and columns outside the image stay zero for every k. The panel row is cut
+     * into strips of one vector (a row's last strip may run past the row's pixels: the next
+     * strip, stored later, rewrites them, and the last one stays within the panel row's
+     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
+    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
+           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
+           TAPS = KILN_PRO_KH * KILN_PRO_KW,
+           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
+           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    float pad[PROWS * PWID];
+    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
+     * the first nstrips are read). */
+    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
+    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
+    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
+        const int len = KILN_MIN(KILN_W - ow, ncols - c);
+        for (int i = 0; i < len; i += KILN_VL, nstrips++)
+            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
+        c += len;
+    }
+    int tap_at[TAPS];
+    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    memset(pad, 0, sizeof pad);
+    for (int k = 0; k < KCG_K; k++) {
+        const float* plane = xg + (ptrdiff_t)k * KCG_P;
+        for (int r = 0; r < nrows; r++) {
+            const int ih = oh0 - KILN_PRO_PH + r;
+            if (ih >= 0 && ih < KILN_H)
+                memcpy(pad + r * PWID + KILN_PRO_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
+        }
+        const float* wk = pro_w + k * TAPS;
+        const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
+        float* row = b + (ptrdiff_t)k * KCG_LDB;
+        int s = 0;
+        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
+            kiln_vf acc[KCG_STRIPS];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
+            for (int t = 0; t < TAPS; t++) {
+                const kiln_vf w = kiln_vbroadcast(wk[t]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
+            }
+            KILN_UNROLL
+            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
+        }
+        for (; s < nstrips; s++) {
+            kiln_vf acc = bias;
+            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
+            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
+        }
+        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+    }
+    (void)pro_b;
+#elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
@@ -253,7 +343,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     const int ntasks = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS;
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < ntasks; t++) {
@@ -265,7 +355,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         const float* xg = x + ((ptrdiff_t)n * KILN_CIN + g * KCG_CG) * KILN_H * KILN_W;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
         const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
         const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
         /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
@@ -294,3 +384,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NTILES
 #undef KCG_LDB
 #undef KCG_NV
+#undef KCG_STRIPS
+#undef KILN_PRO_ARGS
+#undef KILN_PRO_PASS

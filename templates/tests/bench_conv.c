@@ -2,7 +2,8 @@
  * prints GFLOP/s next to a measured FMA peak. Not run by check.sh. Build, e.g.:
  *   gcc -std=c11 -O3 -march=native -fopenmp bench_conv.c -o bench -lm && ./bench
  * Knobs: -DBENCH_MR=.. -DBENCH_NR=.. -DBENCH_NT=.. (one NT for every shape instead of
- * NT_RULE), -DBENCH_THREADS=.., -DBENCH_CHUNKS=.., -DBENCH_T0/T1=.. (thread counts to time). */
+ * NT_RULE), -DBENCH_THREADS=.., -DBENCH_CHUNKS=.., -DBENCH_T0/T1=.. (thread counts to time),
+ * -DBENCH_COLD=1 (weights from DRAM, as in a whole network: 16 copies rotated). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "../kiln_common.h"
 
@@ -33,6 +34,9 @@ int omp_get_max_threads(void);
  *             chunk repacks its panel, so more chunks cost: on 3x3 7x7 layers 8 chunks
  *             ran at 2/3 the speed of 2 (the narrow-image packing is the slow one).
  */
+#ifndef BENCH_COLD
+#define BENCH_COLD 0
+#endif
 #ifndef BENCH_THREADS
 #define BENCH_THREADS 2
 #endif
@@ -540,9 +544,15 @@ static double bench(const shape* s, float* x, float* w, float* b, float* y, floa
     s->fn(x, w, b, NULL, y, scratch); /* warm up */
     double best = 1e30;
     const double t0 = now();
+    /* BENCH_COLD: rotate among copies of the weights (64 MiB in all) so that they come
+     * from DRAM, as in a whole network, not from a hot last-level cache. */
+    const size_t taps = s->chunks == 0 ? 36 : (size_t)s->ks * s->ks; /* Winograd: (m+2)^2 <= 36 */
+    const size_t wsize = (size_t)s->cout * s->cin * taps + 4096;
+    const int fit = (int)KILN_MIN((size_t)16, ((size_t)16 << 20) / wsize);
+    const int copies = BENCH_COLD && fit > 1 ? fit : 1;
     for (int i = 0; i < 3 || now() - t0 < 0.3; i++) {
         const double t1 = now();
-        s->fn(x, w, b, NULL, y, scratch);
+        s->fn(x, w + (size_t)(i % copies) * wsize, b, NULL, y, scratch);
         const double t = now() - t1;
         if (t < best) best = t;
     }

@@ -80,6 +80,80 @@ CONV_CASE(KILN_MR)
 CONV_CASE(KILN_MR)
 #include "undef_params.h"
 
+/* 1x1 with a depthwise prologue (VAN's dwconv + GELU before fc2): panels of 2 NR pixels
+ * start mid-row (W = 11), two channel chunks, residual + ReLU after the GEMM. */
+typedef void (*pro_fn)(const float*, const float*, const float*, const float*, float*, float*,
+                       const float*, const float*);
+typedef struct {
+    conv_case conv; /* the 1x1; fn unused */
+    pro_fn fn;
+    int kh, kw, ph, pw, dh, dw, bias, act; /* the depthwise prologue */
+} pro_case;
+#define PRO_CASE                                                                               \
+    static const pro_case KILN_CAT(KILN_FN, _pro) = {                                        \
+        {STR(KILN_FN), NULL, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_H, KILN_W, 1, 1, 1, 1, \
+         0, 0, 1, 1, 1, KILN_MR, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, 4},                \
+        KILN_FN, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_PH, KILN_PRO_PW, KILN_PRO_DH, KILN_PRO_DW,  \
+        KILN_PRO_HAS_BIAS, KILN_PRO_ACT};
+#define KILN_FN conv_1x1_dw3_gelu
+#define KILN_N 2
+#define KILN_CIN 12
+#define KILN_H 9
+#define KILN_W 11
+#define KILN_COUT 7
+#define KILN_OH 9
+#define KILN_OW 11
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT (2 * KILN_NR)
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 3
+#define KILN_PRO_KW 3
+#define KILN_PRO_PH 1
+#define KILN_PRO_PW 1
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 3
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
+/* VAN's attention: dilated 7x7 (d3, p9) with no bias or activation before a 1x1 without
+ * bias; one-vector panels on a map narrower than the dilated kernel. */
+#define KILN_FN conv_1x1_dw7d3
+#define KILN_N 1
+#define KILN_CIN 5
+#define KILN_H 10
+#define KILN_W 13
+#define KILN_COUT 16
+#define KILN_OH 10
+#define KILN_OW 13
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NR KILN_VL
+#define KILN_NT KILN_VL
+#define KILN_PRO 1
+#define KILN_PRO_KH 7
+#define KILN_PRO_KW 7
+#define KILN_PRO_PH 9
+#define KILN_PRO_PW 9
+#define KILN_PRO_DH 3
+#define KILN_PRO_DW 3
+#define KILN_PRO_HAS_BIAS 0
+#define KILN_PRO_ACT 0
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
 /* grouped 3x3 stride 2, two channel chunks per group */
 #define KILN_FN conv_grouped_s2
 #define KILN_OH CONV_OH
@@ -1195,6 +1269,47 @@ static void test_conv(const conv_case* c, float* scratch) {
     free(x), free(w), free(bias), free(res), free(y), free(ref);
 }
 
+/* The depthwise conv (double) first, then the 1x1 on its output, as two layers would. */
+static void test_prologue(const pro_case* pc, float* scratch) {
+    const conv_case* c = &pc->conv;
+    const size_t plane = (size_t)c->h * c->w, xs = (size_t)c->n * c->cin * plane, ys = (size_t)c->n * c->cout * plane;
+    float* x = rnd(xs, 1.0f);
+    float* dw = rnd((size_t)c->cin * pc->kh * pc->kw, 1.0f / pc->kh);
+    float* dwb = pc->bias ? rnd(c->cin, 0.5f) : NULL;
+    float* w = rnd((size_t)c->cout * c->cin, 1.7f / sqrtf((float)c->cin));
+    float* bias = c->bias ? rnd(c->cout, 0.5f) : NULL;
+    float* res = c->res ? rnd(ys, 1.0f) : NULL;
+    float* y = rnd(ys, 100.0f);
+    double* mid = calloc(xs, sizeof *mid);
+    double* ref = calloc(ys, sizeof *ref);
+    for (size_t nc = 0; nc < (size_t)c->n * c->cin; nc++)
+        for (int oh = 0; oh < c->h; oh++)
+            for (int ow = 0; ow < c->w; ow++) {
+                double s = dwb ? dwb[nc % c->cin] : 0.0;
+                for (int kh = 0; kh < pc->kh; kh++)
+                    for (int kw = 0; kw < pc->kw; kw++) {
+                        const int ih = oh - pc->ph + kh * pc->dh, iw = ow - pc->pw + kw * pc->dw;
+                        if (ih >= 0 && ih < c->h && iw >= 0 && iw < c->w)
+                            s += (double)x[nc * plane + (size_t)ih * c->w + iw] *
+                                 dw[(nc % c->cin * pc->kh + kh) * pc->kw + kw];
+                    }
+                mid[nc * plane + (size_t)oh * c->w + ow] = ref_act(pc->act, s);
+            }
+    for (int n = 0; n < c->n; n++)
+        for (int co = 0; co < c->cout; co++)
+            for (size_t p = 0; p < plane; p++) {
+                double s = bias ? bias[co] : 0.0;
+                for (int ci = 0; ci < c->cin; ci++)
+                    s += mid[((size_t)n * c->cin + ci) * plane + p] * w[(size_t)co * c->cin + ci];
+                const size_t o = ((size_t)n * c->cout + co) * plane + p;
+                ref[o] = ref_act(c->act, s + (res ? res[o] : 0.0));
+            }
+    float* wp = pack_weights(c, w);
+    pc->fn(x, wp, bias, res, y, scratch, dw, dwb);
+    check(c->name, y, ref, ys);
+    free(wp), free(x), free(dw), free(dwb), free(w), free(bias), free(res), free(y), free(mid), free(ref);
+}
+
 static void test_pool(const pool_case* c) {
     const size_t xs = (size_t)c->n * c->c * c->h * c->w, ys = (size_t)c->n * c->c * c->oh * c->ow;
     float* x = rnd(xs, 1.0f);
@@ -1321,6 +1436,8 @@ int main(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     float* scratch = scratch_alloc();
     for (size_t i = 0; i < sizeof conv_cases / sizeof *conv_cases; i++) test_conv(conv_cases[i], scratch);
+    test_prologue(&conv_1x1_dw3_gelu_pro, scratch);
+    test_prologue(&conv_1x1_dw7d3_pro, scratch);
     free(scratch);
     test_pool(&maxpool_3x3_s2_case);
     test_pool(&maxpool_2x2_case);

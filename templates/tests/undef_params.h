@@ -30,6 +30,15 @@
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_PRO
+#undef KILN_PRO_KH
+#undef KILN_PRO_KW
+#undef KILN_PRO_PH
+#undef KILN_PRO_PW
+#undef KILN_PRO_DH
+#undef KILN_PRO_DW
+#undef KILN_PRO_HAS_BIAS
+#undef KILN_PRO_ACT
 #undef KILN_COUNT
 #undef KILN_IN
 #undef KILN_OUT

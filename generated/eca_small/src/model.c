@@ -20,12 +20,14 @@ static void kiln_forward(const float* w, float* arena, float* scratch, const flo
         eca_small__part01_avx2(w, arena, scratch, in, out);
         eca_small__part02_avx2(w, arena, scratch, in, out);
         eca_small__part03_avx2(w, arena, scratch, in, out);
+        eca_small__part04_avx2(w, arena, scratch, in, out);
     } else
 #endif
     {
         eca_small__part01(w, arena, scratch, in, out);
         eca_small__part02(w, arena, scratch, in, out);
         eca_small__part03(w, arena, scratch, in, out);
+        eca_small__part04(w, arena, scratch, in, out);
     }
 }
 /* kiln_blob.c — reads and checks a Kiln weights file ("blob"), and the error state.
