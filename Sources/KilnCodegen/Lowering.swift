@@ -125,7 +125,7 @@ enum Lowering {
                     hasBias ? ptr.constant(node.constants[1]) : "NULL",
                     a.hasResidual ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]
         if let d = a.prologue {  // its weight and bias follow the conv's own constants
-            let first = hasBias ? 2 : 1
+            let first = DepthwisePrologue.firstConstant(convHasBias: hasBias)
             args += [ptr.constant(node.constants[first]), d.hasBias ? ptr.constant(node.constants[first + 1]) : "NULL"]
         }
         return [KernelCall(instance: KernelInstance(template: template, params: p, scratchFloats: scratch), arguments: args)]

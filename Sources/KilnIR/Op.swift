@@ -68,6 +68,9 @@ public struct DepthwisePrologue: Hashable, Sendable {
         self.hasBias = hasBias
         self.activation = activation
     }
+
+    /// Where its weight sits among the conv's constants: after the conv's weight and bias.
+    public static func firstConstant(convHasBias: Bool) -> Int { convHasBias ? 2 : 1 }
 }
 
 /// Attributes of a 2-D max pool (PyTorch `nn.MaxPool2d`, padding acts as -inf).

@@ -23,7 +23,7 @@ public enum ShapeInference {
                 throw fail("Conv2d bias \(constants[1]) should be [\(a.outChannels)]")
             }
             if let d = a.prologue {
-                let first = hasBias ? 2 : 1
+                let first = DepthwisePrologue.firstConstant(convHasBias: hasBias)
                 guard constants.count == first + (d.hasBias ? 2 : 1), constants[first] == [cin, 1, d.kernelH, d.kernelW],
                       !d.hasBias || constants[first + 1] == [cin],
                       2 * d.padH == (d.kernelH - 1) * d.dilationH, 2 * d.padW == (d.kernelW - 1) * d.dilationW else {

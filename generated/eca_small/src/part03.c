@@ -252,7 +252,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -696,7 +695,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -1140,7 +1138,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -1584,7 +1581,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -2073,7 +2069,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -2705,7 +2700,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -3149,7 +3143,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -3593,7 +3586,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {

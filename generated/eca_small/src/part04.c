@@ -252,7 +252,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
@@ -878,7 +877,6 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         }
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-    (void)pro_b;
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
     for (int k = 0; k < KCG_K; k++) {
