@@ -13,9 +13,10 @@ import KilnIR
 ///   fits in 256 KiB, clamped to [64, 256] pixels (measured flat in that range on ResNet shapes),
 ///   so the panel stays in L2 while every row block streams over it.
 /// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
-///   alone would leave threads idle; more chunks only repack the panel (measured slower). A
-///   conv with a depthwise prologue (FuseDepthwisePrologue) would redo that depthwise work in
-///   every chunk, so its pixel tile shrinks until each thread has one instead.
+///   alone would leave threads idle. The chunks of a tile share its packed panel when all the
+///   panels fit in a thread's scratch, else each repacks it; so a conv with a depthwise
+///   prologue (FuseDepthwisePrologue), whose pack is real work, shrinks its pixel tile until
+///   each thread has one instead.
 /// - Direct convolution (templates/conv/conv2d_direct.c) for grouped convs with at most 32
 ///   output channels per group (EPSANet's 5×5/g4, 7×7/g8, 9×9/g16): im2col would copy each input
 ///   KH·KW times to feed a handful of rows. EPSANet-50 went from 115 to 53 ms. Depthwise convs keep
@@ -62,7 +63,7 @@ public struct ScheduleKernels: Pass {
             if a.prologue != nil { tile = prologueTile(pixels: pixels, images: node.shape[0], cols: cols, widest: tile) }
             let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
             let rowBlocks = (perGroup + rows - 1) / rows
-            // Every chunk repacks its panel, and a depthwise prologue with it: split pixels first.
+            // Chunks may repack their panel, and a depthwise prologue with it: split pixels first.
             let enough = a.prologue != nil ? target.threads : 4 * target.threads
             let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
             g.nodes[id].schedule = .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))

@@ -14,8 +14,8 @@
  * a zero-padded copy of width WP = W + 2*PW in scratch, and the output plane is computed at
  * that width (OH*WP positions, the pad columns computed and dropped), 4 vectors of positions
  * at a time with every tap accumulated in registers, so the loops are long and contiguous even
- * for 14- or 7-wide maps; the epilogue runs on the way out. Other strides:
- * each output row accumulates one tap at a time over the in-image output positions.
+ * for 14- or 7-wide maps; the epilogue runs in registers (with a residual, on the way out).
+ * Other strides: each output row accumulates one tap at a time over the in-image positions.
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -121,13 +121,20 @@ static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, c
                 KILN_UNROLL
                 for (int v = 0; v < KDW_NV; v++) a[v] = kiln_vfma(wv, kiln_vload(src + v * KILN_VL), a[v]);
             }
+        /* Without a residual the epilogue runs here, in whole vectors: per output row, a
+         * 14- or 7-wide map would leave most of it (GELU's is costly) to scalar tails. */
         KILN_UNROLL
-        for (int v = 0; v < KDW_NV; v++) kiln_vstore(acc + i0 + v * KILN_VL, a[v]);
+        for (int v = 0; v < KDW_NV; v++)
+            kiln_vstore(acc + i0 + v * KILN_VL,
+                        KILN_HAS_RESIDUAL ? a[v] : KILN_ACT_V(KILN_ACT, a[v] + kiln_vbroadcast(b)));
     }
     for (int oh = 0; oh < KILN_OH; oh++) {
         const float* ar = acc + (ptrdiff_t)oh * KDW_WP;
         float* yr = yp + (ptrdiff_t)oh * KILN_OW;
-        kiln_epilogue(ar, b, KILN_HAS_RESIDUAL ? rp + (ptrdiff_t)oh * KILN_OW : NULL, yr, KILN_OW, KILN_ACT);
+        if (KILN_HAS_RESIDUAL)
+            kiln_epilogue(ar, b, rp + (ptrdiff_t)oh * KILN_OW, yr, KILN_OW, KILN_ACT);
+        else
+            memcpy(yr, ar, sizeof(float) * KILN_OW);
     }
 }
 

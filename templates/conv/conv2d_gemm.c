@@ -20,8 +20,11 @@
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), by runs of in-image taps per output row
- * when OW >= 24, else through a per-(kh, kw) offset table. Then, for each NR column block
+ * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
+ * output row. With several chunks (KCG_SHARED, when all the panels fit in one slice) every
+ * panel is packed once, by all threads split over input channels, into scratch's first slice,
+ * and the chunks then share it. Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
  * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
  * residual and activation on the way out; a last column block of at most VL pixels uses
@@ -38,8 +41,8 @@
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
  * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
- * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1: every chunk repacks its
- * panel. Figures and rationale: tests/bench_conv.c.
+ * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
+ * tests/bench_conv.c.
  */
 #ifndef KILN_COMMON_H
 #include "../kiln_common.h"
@@ -151,6 +154,8 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_LDB (KILN_NT + KILN_NR)
 #define KCG_NV (KILN_NR / KILN_VL)
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+/* The channel chunks of a tile share one packed panel when all panels fit in one scratch slice. */
+#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD)
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -161,8 +166,9 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
-/* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
+/* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
+ * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
@@ -193,7 +199,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     int tap_at[TAPS];
     for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
     memset(pad, 0, sizeof pad);
-    for (int k = 0; k < KCG_K; k++) {
+    for (int k = c0; k < c1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
         for (int r = 0; r < nrows; r++) {
             const int ih = oh0 - KILN_PRO_PH + r;
@@ -225,55 +231,50 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = 0; k < KCG_K; k++) {
+    for (int k = c0; k < c1; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
-#elif KILN_OW >= 24
-    /* Wide images: per output row, zeros for taps in the padding and a copy of the run of
-     * in-image taps between them (a contiguous copy when SW == 1). */
-    for (int k = 0; k < KCG_K; k++) {
-        const int kh = k / KILN_KW % KILN_KH, kw = k % KILN_KW;
-        const float* plane = xg + (ptrdiff_t)(k / (KILN_KH * KILN_KW)) * KILN_H * KILN_W;
-        float* row = b + (ptrdiff_t)k * KCG_LDB;
-        for (int c = 0, oh = p0 / KILN_OW, ow = p0 % KILN_OW; c < ncols; ow = 0, oh++) {
-            const int len = KILN_MIN(KILN_OW - ow, ncols - c); /* this output row's columns */
-            const int ih = oh * KILN_SH - KILN_PH + kh * KILN_DH;
-            const int iw0 = ow * KILN_SW - KILN_PW + kw * KILN_DW;
-            int lo = 0, hi = 0; /* columns c+lo .. c+hi-1 read inside the image */
-            if (ih >= 0 && ih < KILN_H && iw0 < KILN_W) {
-                lo = iw0 >= 0 ? 0 : (KILN_SW - 1 - iw0) / KILN_SW;
-                hi = KILN_MIN(len, (KILN_W - iw0 + KILN_SW - 1) / KILN_SW);
-                lo = KILN_MIN(lo, hi);
-            }
-            float* d = row + c;
-            const float* src = plane + (ptrdiff_t)(hi > lo ? ih : 0) * KILN_W;
-            for (int i = 0; i < lo; i++) d[i] = 0.0f;
-            for (int i = lo; i < hi; i++) d[i] = src[iw0 + i * KILN_SW];
-            for (int i = hi; i < len; i++) d[i] = 0.0f;
-            c += len;
-        }
-        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
-    }
 #else
-    /* Narrow images (rows of 7 or 14 make the runs above too short to pay): the pixel a
-     * column reads depends on (kh, kw) but not on the channel, so build that offset table
-     * once per (kh, kw) and gather every channel's row through it. */
-    int off[KILN_NT];
-    unsigned char in[KILN_NT]; /* 0 where the tap falls in the padding */
-    for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
-        const int dh = khw / KILN_KW * KILN_DH - KILN_PH, dw = khw % KILN_KW * KILN_DW - KILN_PW;
-        for (int c = 0, oh = p0 / KILN_OW, ow = p0 % KILN_OW; c < ncols; c++) {
-            const int ih = oh * KILN_SH + dh, iw = ow * KILN_SW + dw;
-            in[c] = ih >= 0 && ih < KILN_H && iw >= 0 && iw < KILN_W;
-            off[c] = in[c] ? ih * KILN_W + iw : 0;
-            if (++ow == KILN_OW) ow = 0, oh++;
+    /* Every other conv: copy the input rows the tile reads into a zero-padded buffer, one
+     * channel at a time, so that taps in the padding read zeros instead of testing bounds;
+     * then each tap's run along an output row is a vector move (stride 1) or two loads and
+     * an even-lane shuffle (stride 2). A run's last vector may spill past the run: the next
+     * run, stored later, rewrites those columns, and past the tile they are zeroed below
+     * (within the panel row's NT+NR floats). Measured 3-5x faster than gathering through a
+     * per-tap offset table or a strided scalar copy (ResNet-50's stride-2 layers). */
+    enum { PWID0 = (KILN_OW + KILN_VL) * KILN_SW + (KILN_KW - 1) * KILN_DW,
+           PWID = PWID0 > KILN_W + 2 * KILN_PW ? PWID0 : KILN_W + 2 * KILN_PW,
+           PROWS = ((KILN_NT - 1) / KILN_OW + 1) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1 };
+    float pad[PROWS * PWID];
+    const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
+    const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
+    memset(pad, 0, sizeof pad);
+    for (int ci = c0; ci < c1; ci++) {
+        const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
+        for (int r = 0; r < nrows; r++) {
+            const int ih = oh0 * KILN_SH - KILN_PH + r;
+            if (ih >= 0 && ih < KILN_H && (KILN_KH > 1 || r % KILN_SH == 0)) /* 1xN strided: every SH-th row */
+                memcpy(pad + r * PWID + KILN_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
         }
-        for (int ci = 0; ci < KCG_CG; ci++) {
-            const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
+        for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
+            const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
             float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
-            for (int c = 0; c < ncols; c++) row[c] = in[c] ? plane[off[c]] : 0.0f;
+            for (int c = 0, oh = oh0, ow = p0 % KILN_OW; c < ncols; ow = 0, oh++) {
+                const int len = KILN_MIN(KILN_OW - ow, ncols - c);
+                const float* src = tap + (oh - oh0) * KILN_SH * PWID + ow * KILN_SW;
+                for (int i = 0; i < len; i += KILN_VL) {
+#if KILN_SW == 1
+                    kiln_vstore(row + c + i, kiln_vload(src + i));
+#elif KILN_SW == 2
+                    kiln_vstore(row + c + i, kiln_veven(kiln_vload(src + 2 * i), kiln_vload(src + 2 * i + KILN_VL)));
+#else
+                    for (int l = 0; l < KILN_VL; l++) row[c + i + l] = src[(i + l) * KILN_SW];
+#endif
+                }
+                c += len;
+            }
             for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
         }
     }
@@ -340,38 +341,69 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     (void)res;
 }
 
+/* Task t's share of y: its pixel tile against its chunk of the group's output channels, from
+ * the panel b packed for that tile. */
+static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
+                                            const float* KILN_RESTRICT wpacked,
+                                            const float* KILN_RESTRICT bias,
+                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+    const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
+    const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
+    const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
+    const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
+    const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+    const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
+    const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
+    /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
+    for (int j = 0; j < ncols; j += KILN_NR)
+        for (int ib = ib0; ib < ib1; ib++) {
+            const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m);
+            const int pv = KILN_MIN(KILN_NR, ncols - j);
+            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
+            const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
+            const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
+            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
+                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
+            else
+                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, KCG_NV, mv, pv);
+        }
+}
+
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
-    const int ntasks = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS;
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < ntasks; t++) {
-        const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
-        const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
-        const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
-        const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
-        if (ib0 >= ib1) continue; /* more chunks than row blocks */
-        const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        const float* xg = x + ((ptrdiff_t)n * KILN_CIN + g * KCG_CG) * KILN_H * KILN_W;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
-        const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
-        const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
-        /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
-        for (int j = 0; j < ncols; j += KILN_NR)
-            for (int ib = ib0; ib < ib1; ib++) {
-                const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m);
-                const int pv = KILN_MIN(KILN_NR, ncols - j);
-                const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
-                const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
-                const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-                const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
-                if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
-                    KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
-                else
-                    KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, KCG_NV, mv, pv);
-            }
+    enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
+#if KCG_SHARED
+    /* The chunks of a tile share its panel: every panel is packed first, split by input
+     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
+    KILN_OMP(parallel)
+    {
+        KILN_OMP(for schedule(dynamic, 1))
+        for (int u = 0; u < NTASKS; u++) {
+            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
+            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
+                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
+                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
+        }
+        KILN_OMP(for schedule(dynamic, 1))
+        for (int t = 0; t < NTASKS; t++)
+            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
+                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
+                                         wpacked, bias, residual, y);
     }
+#else
+    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
+    for (int t = 0; t < NTASKS; t++) {
+        if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
+        const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
+        KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
+                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
+    }
+#endif
 }
 
 #undef KCG_CG
@@ -384,5 +416,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_LDB
 #undef KCG_NV
 #undef KCG_STRIPS
+#undef KCG_SHARED
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS
