@@ -842,6 +842,23 @@ typedef struct { const char* name; unary_fn fn; int n, c, h, w, oh, ow, kh, kw, 
 POOL_CASE
 #include "undef_params.h"
 
+#define KILN_FN maxpool_3x3_s2_wide /* ResNet's stem pool, narrowed: the vector paths and their tails */
+#define KILN_OH POOL_OH
+#define KILN_OW POOL_OW
+#define KILN_N 1
+#define KILN_C 2
+#define KILN_H 9
+#define KILN_W 37
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 1
+#define KILN_PW 1
+#include "../pool/maxpool2d.c"
+POOL_CASE
+#include "undef_params.h"
+
 #define KILN_FN maxpool_2x2
 #define KILN_OH POOL_OH
 #define KILN_OW POOL_OW
@@ -1440,6 +1457,7 @@ int main(void) {
     test_prologue(&conv_1x1_dw7d3_pro, scratch);
     free(scratch);
     test_pool(&maxpool_3x3_s2_case);
+    test_pool(&maxpool_3x3_s2_wide_case);
     test_pool(&maxpool_2x2_case);
     test_pool(&maxpool_3x2_s1_case);
     test_gap("gap_49", gap_49, 2 * 5, 49);

@@ -545,25 +545,66 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #define KILN_PW 1
 #endif
 
+/* Lane-wise b > a ? b : a, the scalar loop's rule. */
+KILN_VINLINE kiln_vf KILN_CAT(KILN_FN, _vmax)(kiln_vf a, kiln_vf b) {
+    const kiln_vi gt = b > a;
+    return (kiln_vf)(((kiln_vi)b & gt) | ((kiln_vi)a & ~gt));
+}
+
 static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
+    /* Per output row: the max down the window's in-image rows, into a row t with -inf in the
+     * padding (and past it, for the last vector's reads), then the max across each window
+     * of t, a vector of outputs at a time (stride 2: two loads and an even-lane shuffle). */
+    enum { TW = (KILN_OW + KILN_VL) * KILN_SW + KILN_KW + KILN_VL };
     KILN_OMP_PARALLEL_FOR(schedule(static))
     for (int nc = 0; nc < KILN_N * KILN_C; nc++) {
         const float* xp = x + (ptrdiff_t)nc * KILN_H * KILN_W;
         float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
+        float t[TW];
+        for (int i = 0; i < TW; i++) t[i] = -INFINITY;
         for (int oh = 0; oh < KILN_OH; oh++) {
-            /* Clamp the window to the image instead of testing every tap. */
-            const int h0 = oh * KILN_SH - KILN_PH;
+            const int h0 = oh * KILN_SH - KILN_PH; /* clamp the window to the image */
             const int ha = h0 < 0 ? 0 : h0, hb = KILN_MIN(h0 + KILN_KH, KILN_H);
-            for (int ow = 0; ow < KILN_OW; ow++) {
-                const int w0 = ow * KILN_SW - KILN_PW;
-                const int wa = w0 < 0 ? 0 : w0, wb = KILN_MIN(w0 + KILN_KW, KILN_W);
+            float* tr = t + KILN_PW;
+            int iw = 0;
+            for (; iw + KILN_VL <= KILN_W; iw += KILN_VL) {
+                kiln_vf m = kiln_vbroadcast(-INFINITY);
+                for (int ih = ha; ih < hb; ih++) m = KILN_CAT(KILN_FN, _vmax)(m, kiln_vload(xp + ih * KILN_W + iw));
+                kiln_vstore(tr + iw, m);
+            }
+            for (; iw < KILN_W; iw++) {
                 float m = -INFINITY;
-                for (int ih = ha; ih < hb; ih++)
-                    for (int iw = wa; iw < wb; iw++) {
-                        const float v = xp[ih * KILN_W + iw];
-                        m = v > m ? v : m;
-                    }
-                yp[oh * KILN_OW + ow] = m;
+                for (int ih = ha; ih < hb; ih++) {
+                    const float v = xp[ih * KILN_W + iw];
+                    m = v > m ? v : m;
+                }
+                tr[iw] = m;
+            }
+            float* yr = yp + oh * KILN_OW;
+            int ow = 0;
+            for (; ow + KILN_VL <= KILN_OW; ow += KILN_VL) {
+                kiln_vf m = kiln_vbroadcast(-INFINITY);
+                for (int kw = 0; kw < KILN_KW; kw++) {
+                    const float* s = t + ow * KILN_SW + kw;
+#if KILN_SW == 1
+                    m = KILN_CAT(KILN_FN, _vmax)(m, kiln_vload(s));
+#elif KILN_SW == 2
+                    m = KILN_CAT(KILN_FN, _vmax)(m, kiln_veven(kiln_vload(s), kiln_vload(s + KILN_VL)));
+#else
+                    kiln_vf v;
+                    for (int l = 0; l < KILN_VL; l++) v[l] = s[l * KILN_SW];
+                    m = KILN_CAT(KILN_FN, _vmax)(m, v);
+#endif
+                }
+                kiln_vstore(yr + ow, m);
+            }
+            for (; ow < KILN_OW; ow++) {
+                float m = -INFINITY;
+                for (int kw = 0; kw < KILN_KW; kw++) {
+                    const float v = t[ow * KILN_SW + kw];
+                    m = v > m ? v : m;
+                }
+                yr[ow] = m;
             }
         }
     }
