@@ -54,7 +54,7 @@ versions=$(grep -m2 -oE '\((onnxruntime|torch) [^)]*\)' "$first" 2>/dev/null | t
     echo
     echo "Machine: ${peak:-unknown}; $(nproc) cores online. Peers: ${versions:-unknown}."
     echo
-    echo "| model | input | Kiln ms | ORT ms | PyTorch ms | Kiln/ORT | Kiln/PyTorch | Kiln GFLOP/s (% of peak) | compile cold / hit s | max abs diff Kiln–PyTorch | others' load K / O / P |"
+    echo "| model | input | Kiln ms | ORT ms | PyTorch ms | Kiln/ORT (min; per round) | Kiln/PyTorch (min; per round) | Kiln GFLOP/s (% of peak) | compile cold / hit s | max abs diff Kiln–PyTorch | others' load K / O / P |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$rows"
 } >> "$RESULTS"

@@ -56,6 +56,10 @@ check "no winograd" 0 "{layer1.0.conv2} : [1, 16, 16, 16]  schedule gemm(" \
     "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,64,64 --dump ir --no-winograd
 check "bench alone with pauses" 0 "kiln " \
     "$kiln" bench resnet50 --config "$small" --size 32 --runs 2 --warmup 1 --no-peers --pause 0.01
+check "bench with peers: paired ratios" 0 "median of the per-round ratios" \
+    "$kiln" bench resnet50 --config "$small" --size 32 --runs 3 --warmup 1 --pause 0 --append-row "$tmp/row.md"
+check "bench row: ratios as median (min; per round)" 0 "2" \
+    sh -c "grep -oE '\| [0-9.]+ \([0-9.]+; [0-9.]+\) ' '$tmp/row.md' | wc -l"
 check "bench bad pause" 1 "--pause must be between 0 and 60 seconds" \
     "$kiln" bench resnet50 --config "$small" --size 32 --no-peers --pause=-1
 # Two processes compiling the same model into one empty cache: both succeed (entries are

@@ -134,6 +134,13 @@ struct Bench: ParsableCommand {
 
         let timings = samples.mapValues(Timing.init)
         let kiln = timings[.kiln]!, ort = timings[.ort], torch = timings[.torch]
+        // Round i ran each engine once, back to back: the median of the per-round ratios cancels
+        // the machine's slow drifts, which the ratio of medians over all rounds does not.
+        func paired(_ peer: Engine) -> Double? {
+            guard let theirs = samples[peer], !theirs.isEmpty else { return nil }
+            return Timing.median(zip(samples[.kiln]!, theirs).map { $0.ms / $1.ms })
+        }
+        let pairedOrt = paired(.ort), pairedTorch = paired(.torch)
         print("")
         print("engine          median ms      min ms      max ms   runs   others' load")
         func row(_ name: String, _ t: Timing, _ note: String) {
@@ -147,9 +154,11 @@ struct Bench: ParsableCommand {
         }
         print("")
         let gflops = Double(flops) / (kiln.median / 1000) / 1e9
-        if let ort, let torch {
-            print(String(format: "Kiln/ORT %.2f, Kiln/PyTorch %.2f (of medians; of minimums %.2f and %.2f; below 1: Kiln is faster)",
-                         kiln.median / ort.median, kiln.median / torch.median, kiln.min / ort.min, kiln.min / torch.min))
+        if let ort, let torch, let pairedOrt, let pairedTorch {
+            print(String(format: "Kiln/ORT %.2f, Kiln/PyTorch %.2f (of medians; of minimums %.2f and %.2f; median of the "
+                         + "per-round ratios %.2f and %.2f; below 1: Kiln is faster)",
+                         kiln.median / ort.median, kiln.median / torch.median, kiln.min / ort.min, kiln.min / torch.min,
+                         pairedOrt, pairedTorch))
         }
         print(String(format: "Kiln: %.1f GFLOP/s, %.1f%% of the %.1f GFLOP/s peak (at its median time)", gflops,
                      peak.gflops > 0 ? 100 * gflops / peak.gflops : 0, peak.gflops))
@@ -165,7 +174,8 @@ struct Bench: ParsableCommand {
         }
 
         if let appendRow {
-            try appendTableRow(to: appendRow, kiln: kiln, ort: ort, torch: torch, report: report, gflops: gflops,
+            try appendTableRow(to: appendRow, kiln: kiln, ort: ort.map { ($0, pairedOrt ?? 0) },
+                               torch: torch.map { ($0, pairedTorch ?? 0) }, report: report, gflops: gflops,
                                peak: peak, cold: cold.compileSeconds, hit: model.compileSeconds)
         }
     }
@@ -179,10 +189,16 @@ struct Bench: ParsableCommand {
         init(_ samples: [(ms: Double, others: Double)]) {
             let sorted = samples.map(\.ms).sorted()
             count = sorted.count
-            median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+            median = Timing.median(sorted)
             min = sorted.first ?? 0
             max = sorted.last ?? 0
             others = samples.reduce(0) { $0 + $1.ms * $1.others } / Swift.max(sorted.reduce(0, +), 1e-9)
+        }
+
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted(), count = sorted.count
+            guard count > 0 else { return 0 }
+            return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
         }
     }
 
@@ -191,23 +207,24 @@ struct Bench: ParsableCommand {
     }
 
     /// Appends one row of the table in Benchmarks/RESULTS.md (whose header Benchmarks/run_all.sh writes).
-    func appendTableRow(to path: String, kiln: Timing, ort: Timing?, torch: Timing?, report: BenchPeers.Report?,
-                        gflops: Double, peak: MachinePeak, cold: Double, hit: Double) throws {
+    /// A peer is its timing and the median of Kiln's per-round ratios to it.
+    func appendTableRow(to path: String, kiln: Timing, ort: (Timing, Double)?, torch: (Timing, Double)?,
+                        report: BenchPeers.Report?, gflops: Double, peak: MachinePeak, cold: Double, hit: Double) throws {
         func ms(_ t: Timing) -> String {
             String(format: t.median < 10 ? "%.2f (%.2f–%.2f)" : "%.1f (%.1f–%.1f)", t.median, t.min, t.max)
         }
-        func ratio(_ peer: Timing?) -> String {
-            peer.map { String(format: "%.2f (%.2f)", kiln.median / $0.median, kiln.min / $0.min) } ?? "–"
+        func ratio(_ peer: (Timing, Double)?) -> String {
+            peer.map { String(format: "%.2f (%.2f; %.2f)", kiln.median / $0.0.median, kiln.min / $0.0.min, $0.1) } ?? "–"
         }
         let cells: [String] = [
             options.model + (options.config.map { " `\($0)`" } ?? ""),
             "\(batch)×\(size)²",
-            ms(kiln), ort.map(ms) ?? "–", torch.map(ms) ?? "–",
+            ms(kiln), ort.map { ms($0.0) } ?? "–", torch.map { ms($0.0) } ?? "–",
             ratio(ort), ratio(torch),
             String(format: "%.1f (%.1f%%)", gflops, peak.gflops > 0 ? 100 * gflops / peak.gflops : 0),
             String(format: "%.1f / %.2f", cold, hit),
             report?.maxAbsDiff.kilnVsTorch.map { String(format: "%.1e", $0) } ?? "–",
-            [kiln, ort, torch].map { $0.map { String(format: "%.1f", $0.others) } ?? "–" }.joined(separator: " / "),
+            [kiln, ort?.0, torch?.0].map { $0.map { String(format: "%.1f", $0.others) } ?? "–" }.joined(separator: " / "),
         ]
         let line = "| " + cells.joined(separator: " | ") + " |\n"
         if !FileManager.default.fileExists(atPath: path) {
