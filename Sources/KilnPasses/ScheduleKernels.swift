@@ -11,7 +11,9 @@ import KilnIR
 ///   widen to 4 vectors when that leaves registers free.
 /// - Pixel tile: the widest multiple of the register width whose packed panel (K × tile floats)
 ///   fits in 256 KiB, clamped to [64, 256] pixels (measured flat in that range on ResNet shapes),
-///   so the panel stays in L2 while every row block streams over it.
+///   so the panel stays in L2 while every row block streams over it; or one register width
+///   more if that holds the whole map (VAN's 320-channel 1×1s at 14²: 208 pixels, not 192 and a
+///   tile of 4: 3–8% faster on those kernels in the network, in 3 interleaved A/B runs).
 /// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
 ///   alone would leave threads idle. The chunks of a tile share its packed panel when all the
 ///   panels fit in a thread's scratch, else each repacks it; so a conv with a depthwise
@@ -59,7 +61,9 @@ public struct ScheduleKernels: Pass {
             let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
             let roundedPixels = (pixels + cols - 1) / cols * cols
             let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
-            var tile = max(cols, min(widest, roundedPixels))
+            // One column block past the budget is worth it when it holds the whole map: a last
+            // tile of a few pixels would cost a full pass over the weights.
+            var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
             if a.prologue != nil { tile = prologueTile(pixels: pixels, images: node.shape[0], cols: cols, widest: tile) }
             let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
             let rowBlocks = (perGroup + rows - 1) / rows

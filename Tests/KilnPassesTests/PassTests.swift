@@ -89,6 +89,14 @@ struct PassTests {
         #expect(wideTile == 256 && wideChunks == 1)
         // 49 pixels make few tiles: the channels are split so both threads have work.
         #expect(chunks > 1)
+        // VAN's 320-channel 1x1 at 14x14: the 256 KiB budget allows 192 pixels, but one more
+        // column block (208) holds all 196, instead of leaving a 4-pixel tile.
+        let whole = try ScheduleKernels(target: target).run(try trace(Conv2d(320, 320, kernelSize: 1).key("c"), [1, 320, 14, 14]))
+        guard case .gemm(_, _, let wholeTile, _)? = whole.nodes[1].schedule else { Issue.record("no schedule"); return }
+        #expect(wholeTile == 208)
+        let deep = try ScheduleKernels(target: target).run(try trace(Conv2d(1024, 256, kernelSize: 1).key("c"), [1, 1024, 14, 14]))
+        guard case .gemm(_, _, let deepTile, _)? = deep.nodes[1].schedule else { Issue.record("no schedule"); return }
+        #expect(deepTile == 64)
     }
 
     @Test func winogradIsPickedWhereItPays() throws {
