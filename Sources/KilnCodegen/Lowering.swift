@@ -105,10 +105,12 @@ enum Lowering {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
             // One panel, K rows NT+NR apart; with channel chunks, every (image, group, tile)'s panel,
-            // shared by the chunks (KCG_SHARED in the template).
+            // shared by the chunks (KCG_SHARED in the template), if they fit in 4 MiB: the caller
+            // allocates this much per thread, and many threads (up to 4 tiles each) would make
+            // that large. Else every chunk packs its own panel.
             let panel = x[1] / a.groups * a.kernelH * a.kernelW * (tile + cols)
-            let panels = chunks > 1 ? x[0] * a.groups * ((y[2] * y[3] + tile - 1) / tile) : 1
-            scratch = panel * panels
+            let shared = panel * (chunks > 1 ? x[0] * a.groups * ((y[2] * y[3] + tile - 1) / tile) : 1)
+            scratch = shared <= 1 << 20 ? shared : panel
             if let d = a.prologue {
                 p += [("KILN_PRO", 1), ("KILN_PRO_KH", d.kernelH), ("KILN_PRO_KW", d.kernelW), ("KILN_PRO_PH", d.padH), ("KILN_PRO_PW", d.padW),
                       ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),
