@@ -67,9 +67,11 @@
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
  * hidden layer) never goes through memory.
  *
- * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
+ * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
+ * chunks share panels only if all N*GROUPS*tiles of them fit in that too (else each packs).
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
- * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
+ * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
+ * rounded up to NR; MCHUNKS = threads
  * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
  * tests/bench_conv.c.
  */
@@ -588,9 +590,11 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
  * hidden layer) never goes through memory.
  *
- * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
+ * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
+ * chunks share panels only if all N*GROUPS*tiles of them fit in that too (else each packs).
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
- * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
+ * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
+ * rounded up to NR; MCHUNKS = threads
  * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
  * tests/bench_conv.c.
  */
@@ -1246,9 +1250,11 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
  * hidden layer) never goes through memory.
  *
- * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check).
+ * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
+ * chunks share panels only if all N*GROUPS*tiles of them fit in that too (else each packs).
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
- * K*NT <= 64Ki floats, clamped to [64, 256] and to P rounded up to NR; MCHUNKS = threads
+ * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
+ * rounded up to NR; MCHUNKS = threads
  * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
  * tests/bench_conv.c.
  */
