@@ -116,8 +116,8 @@ enum Lowering {
                       ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),
                       ("KILN_PRO_HAS_BIAS", d.hasBias ? 1 : 0), ("KILN_PRO_ACT", d.activation.code)]
             }
-        } else if a.prologue != nil {
-            throw CodegenError.unsupportedOp(layer: node.name, op: "a depthwise prologue on a convolution not scheduled as a GEMM")
+        } else if a.prologue != nil || a.hasGate {
+            throw CodegenError.unsupportedOp(layer: node.name, op: "a depthwise prologue or a gate on a convolution not scheduled as a GEMM")
         } else if !a.isDepthwise(inChannels: x[1]) {
             throw CodegenError.unsupportedOp(layer: node.name, op: "an unscheduled GEMM convolution")
         } else if a.strideH == 1 && a.strideW == 1 {
@@ -127,9 +127,10 @@ enum Lowering {
             scratch = padRows * paddedWidth + y[2] * paddedWidth + 64
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
+        if a.hasGate { p.append(("KILN_HAS_GATE", 1)) }
         var args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),
                     hasBias ? ptr.constant(node.constants[1]) : "NULL",
-                    a.hasResidual ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]
+                    a.hasResidual || a.hasGate ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]
         if let d = a.prologue {  // its weight and bias follow the conv's own constants
             let first = DepthwisePrologue.firstConstant(convHasBias: hasBias)
             args += [ptr.constant(node.constants[first]), d.hasBias ? ptr.constant(node.constants[first + 1]) : "NULL"]

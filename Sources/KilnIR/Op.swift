@@ -31,6 +31,9 @@ public struct Conv2dAttrs: Hashable, Sendable {
     /// Set by fusion: the kernel adds a residual tensor (its second input) before `activation`.
     public var hasResidual = false
     public var activation: Activation = .none
+    /// Set by fusion on a 1×1 conv: the kernel multiplies its output, after `activation`, by a gate
+    /// tensor of the output's shape (its second input; never with a residual). VAN's `u * attn`.
+    public var hasGate = false
     /// Set by fusion on a 1×1 conv: a depthwise conv computed on its input first (see `DepthwisePrologue`).
     public var prologue: DepthwisePrologue?
 

@@ -22,6 +22,7 @@ public enum Printer {
             if hasBias { s += " +bias" }
             if a.hasResidual { s += " +residual" }
             if a.activation != .none { s += " \(a.activation)" }
+            if a.hasGate { s += " *gate" }
             if let d = a.prologue {
                 s += " <- dw\(d.kernelH)x\(d.kernelW) d\(d.dilationH)\(d.hasBias ? " +bias" : "")"
                 if d.activation != .none { s += " \(d.activation)" }

@@ -39,6 +39,10 @@ public enum ShapeInference {
             if a.hasResidual, inputs.count > 1, inputs[1] != y {
                 throw fail("residual \(inputs[1]) does not match the conv output \(y)")
             }
+            if a.hasGate, a.hasResidual || inputs.count != 2 || inputs[1] != y {
+                throw fail("gate \(inputs.dropFirst().map(\.description)) does not match the conv output \(y)"
+                           + (a.hasResidual ? " (or comes with a residual)" : ""))
+            }
             return y
         case .batchNorm2d, .scaleShift:
             let x = inputs[0]

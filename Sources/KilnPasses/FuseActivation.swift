@@ -25,7 +25,7 @@ public struct FuseActivation: Pass {
 
     private func with(_ act: Activation, _ op: Op) -> Op? {
         switch op {
-        case .conv2d(var attrs, let hasBias) where attrs.activation == .none:
+        case .conv2d(var attrs, let hasBias) where attrs.activation == .none && !attrs.hasGate:
             attrs.activation = act
             return .conv2d(attrs, hasBias: hasBias)
         case .binary(let op, .none): return .binary(op, act)

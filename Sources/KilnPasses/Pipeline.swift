@@ -13,6 +13,7 @@ public struct Pipeline: Sendable {
             FuseConvEpilogue(),
             FuseActivation(),
             FuseMulAdd(),
+            FuseConvGate(),
             FuseDepthwisePrologue(),
             ScheduleKernels(target: target, winograd: winograd),
             PackConvWeights(),

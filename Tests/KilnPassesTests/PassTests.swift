@@ -140,6 +140,26 @@ struct PassTests {
         }
     }
 
+    @Test func gateAfterA1x1MovesIntoItsEpilogue() throws {
+        // VAN's attention, u * conv1(dw(u)): the product is formed in conv1's epilogue.
+        let lka = Gate {
+            Conv2d(8, 8, kernelSize: 5, padding: 2, groups: 8).key("conv0")
+            Conv2d(8, 8, kernelSize: 1).key("conv1")
+        }
+        let g = try Pipeline(passes: [FuseActivation(), FuseConvGate()]).run(try trace(lka, [1, 8, 8, 8]))
+        #expect(g.nodes.count == 3)
+        guard case .conv2d(let a, true) = g.nodes[2].op else { Issue.record("no conv"); return }
+        #expect(a.hasGate && !a.hasResidual && g.nodes[2].inputs == [1, 0] && g.output == 2)
+        #expect(Printer.describe(g.nodes[2].op).hasSuffix("+bias *gate]"))
+        // Left alone: a gate broadcast from [N, C, 1, 1] (SE) and a 3×3 conv (not always a GEMM).
+        let se = Gate { AdaptiveAvgPool2d(1); Conv2d(8, 8, kernelSize: 1).key("fc"); Sigmoid() }
+        let wide = Gate { Conv2d(8, 8, kernelSize: 3, padding: 1).key("c") }
+        for net in [se, wide] as [any Layer] {
+            let traced = try trace(net, [1, 8, 8, 8])
+            #expect(try FuseConvGate().run(traced) == traced)
+        }
+    }
+
     @Test func depthwiseConvBeforeA1x1BecomesItsPrologue() throws {
         // VAN's MLP: fc1, dwconv + GELU, fc2. The dwconv's constants follow fc2's.
         let mlp = Sequential {

@@ -5,7 +5,8 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -14,7 +15,8 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -122,6 +124,10 @@
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -319,7 +325,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -336,7 +346,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -364,7 +378,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else

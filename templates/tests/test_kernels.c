@@ -22,7 +22,7 @@ typedef struct {
     conv_fn fn;
     int n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups;
     int mr; /* 0: depthwise (plain weights); < 0: Winograd F(wm x wm, 3x3) with MR = -mr */
-    int bias, res, act;
+    int bias, res, act; /* res: 0 none, 1 a residual added before act, 2 a gate multiplied after */
     int wm; /* Winograd output tile, 4 unless CONV_CASE_W says otherwise */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
@@ -32,6 +32,13 @@ typedef struct {
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
         mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm};
 #define CONV_CASE(mr) CONV_CASE_W(mr, 4)
+/* conv2d_gemm only: its residual argument may be a gate (KILN_HAS_GATE). */
+#define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE)
+#define GEMM_CASE                                                                            \
+    static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
+        STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
+        KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
+        KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4};
 
 /* ---- conv2d_gemm instances ---- */
 /* 3x3 pad 1, MG = 7 not a multiple of MR, P = 99 not a multiple of NT, bias + ReLU */
@@ -80,6 +87,28 @@ CONV_CASE(KILN_MR)
 CONV_CASE(KILN_MR)
 #include "undef_params.h"
 
+/* 1x1 with bias + GELU, then a gate (u * gelu(conv)); MG = 11 and P = 35 cut the tiles, two
+ * channel chunks share the panel */
+#define KILN_FN conv_1x1_gate
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 9
+#define KILN_H 5
+#define KILN_W 7
+#define KILN_COUT 11
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_GATE 1
+#define KILN_ACT 3
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 /* 1x1 with a depthwise prologue (VAN's dwconv + GELU before fc2): panels of 2 NR pixels
  * start mid-row (W = 11), two channel chunks, residual + ReLU after the GEMM. */
 typedef void (*pro_fn)(const float*, const float*, const float*, const float*, float*, float*,
@@ -92,7 +121,7 @@ typedef struct {
 #define PRO_CASE                                                                               \
     static const pro_case KILN_CAT(KILN_FN, _pro) = {                                        \
         {STR(KILN_FN), NULL, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_H, KILN_W, 1, 1, 1, 1, \
-         0, 0, 1, 1, 1, KILN_MR, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, 4},                \
+         0, 0, 1, 1, 1, KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4},                         \
         KILN_FN, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_PH, KILN_PRO_PW, KILN_PRO_DH, KILN_PRO_DW,  \
         KILN_PRO_HAS_BIAS, KILN_PRO_ACT};
 #define KILN_FN conv_1x1_dw3_gelu
@@ -126,7 +155,7 @@ PRO_CASE
 #include "undef_params.h"
 
 /* VAN's attention: dilated 7x7 (d3, p9) with no bias or activation before a 1x1 without
- * bias; one-vector panels on a map narrower than the dilated kernel. */
+ * bias, gated (u * attn); one-vector panels on a map narrower than the dilated kernel. */
 #define KILN_FN conv_1x1_dw7d3
 #define KILN_N 1
 #define KILN_CIN 5
@@ -150,6 +179,7 @@ PRO_CASE
 #define KILN_PRO_DW 3
 #define KILN_PRO_HAS_BIAS 0
 #define KILN_PRO_ACT 0
+#define KILN_HAS_GATE 1
 #include "../conv/conv2d_gemm.c"
 PRO_CASE
 #include "undef_params.h"
@@ -807,7 +837,7 @@ CONV_CASE_W(-KILN_MR, KILN_M)
 #include "undef_params.h"
 
 static const conv_case* const conv_cases[] = {
-    &conv_3x3_odd_case, &conv_1x1_res_case,  &conv_grouped_s2_case, &conv_dilated_case,
+    &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
@@ -1276,8 +1306,8 @@ static void test_conv(const conv_case* c, float* scratch) {
                             }
                     const size_t o = (((size_t)n * c->cout + co) * c->oh + oh) * c->ow + ow;
                     if (bias) s += bias[co];
-                    if (res) s += res[o];
-                    ref[o] = ref_act(c->act, s);
+                    if (c->res == 1) s += res[o];
+                    ref[o] = ref_act(c->act, s) * (c->res == 2 ? res[o] : 1.0);
                 }
     float* wp = c->mr > 0 ? pack_weights(c, w) : c->mr < 0 ? pack_winograd(c, w) : w;
     c->fn(x, wp, bias, res, y, scratch);
@@ -1319,7 +1349,7 @@ static void test_prologue(const pro_case* pc, float* scratch) {
                 for (int ci = 0; ci < c->cin; ci++)
                     s += mid[((size_t)n * c->cin + ci) * plane + p] * w[(size_t)co * c->cin + ci];
                 const size_t o = ((size_t)n * c->cout + co) * plane + p;
-                ref[o] = ref_act(c->act, s + (res ? res[o] : 0.0));
+                ref[o] = ref_act(c->act, s + (c->res == 1 ? res[o] : 0.0)) * (c->res == 2 ? res[o] : 1.0);
             }
     float* wp = pack_weights(c, w);
     pc->fn(x, wp, bias, res, y, scratch, dw, dwb);

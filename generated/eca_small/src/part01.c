@@ -34,7 +34,8 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -43,7 +44,8 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -151,6 +153,10 @@
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -348,7 +354,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -365,7 +375,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -393,7 +407,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -475,6 +489,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -657,7 +672,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -666,7 +682,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -774,6 +791,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -971,7 +992,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -988,7 +1013,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -1016,7 +1045,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -1098,6 +1127,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -1135,7 +1165,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -1144,7 +1175,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -1252,6 +1284,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -1449,7 +1485,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -1466,7 +1506,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -1494,7 +1538,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -1576,6 +1620,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -1613,7 +1658,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -1622,7 +1668,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -1730,6 +1777,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -1927,7 +1978,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -1944,7 +1999,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -1972,7 +2031,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -2054,6 +2113,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -2136,7 +2196,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -2145,7 +2206,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -2253,6 +2315,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -2450,7 +2516,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -2467,7 +2537,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -2495,7 +2569,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -2577,6 +2651,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -2796,7 +2871,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -2805,7 +2881,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -2913,6 +2990,10 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -3110,7 +3191,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -3127,7 +3212,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -3155,7 +3244,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -3237,6 +3326,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -3274,7 +3364,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -3283,7 +3374,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -3391,6 +3483,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -3588,7 +3684,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -3605,7 +3705,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -3633,7 +3737,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -3715,6 +3819,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT

@@ -34,7 +34,8 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -43,7 +44,8 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -151,6 +153,10 @@
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -348,7 +354,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -365,7 +375,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -393,7 +407,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -475,6 +489,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -512,7 +527,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -521,7 +537,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -629,6 +646,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -826,7 +847,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -843,7 +868,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -871,7 +900,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -953,6 +982,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -1035,7 +1065,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -1044,7 +1075,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -1152,6 +1184,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -1349,7 +1385,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -1366,7 +1406,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -1394,7 +1438,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -1476,6 +1520,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -1695,7 +1740,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -1704,7 +1750,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -1812,6 +1859,10 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -2009,7 +2060,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -2026,7 +2081,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -2054,7 +2113,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -2136,6 +2195,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -2173,7 +2233,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -2182,7 +2243,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -2290,6 +2352,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -2487,7 +2553,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -2504,7 +2574,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -2532,7 +2606,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -2614,6 +2688,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -2651,7 +2726,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -2660,7 +2736,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -2768,6 +2845,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -2965,7 +3046,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -2982,7 +3067,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -3010,7 +3099,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -3092,6 +3181,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
@@ -3129,7 +3219,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -3138,7 +3229,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
@@ -3246,6 +3338,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #ifndef KILN_ACT
 #define KILN_ACT 0
 #endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
 #endif
@@ -3443,7 +3539,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
                 kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
             }
         }
     } else { /* tile cut by the MG or P edge: stage, then store the valid part */
@@ -3460,7 +3560,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
                 y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
             }
     }
     (void)bias;
@@ -3488,7 +3592,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL ? residual + o : residual;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -3570,6 +3674,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
+#undef KILN_HAS_GATE
 #undef KILN_PRO
 #undef KILN_PRO_HAS_BIAS
 #undef KILN_PRO_ACT
