@@ -203,6 +203,15 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
+/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
+ * inside the image; the rows and columns around them keep the zeros the caller put there. */
+static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, int ih0, int nrows, int step,
+                                                float* KILN_RESTRICT pad, int pwid) {
+    for (int r = 0; r < nrows; r += step)
+        if (ih0 + r >= 0 && ih0 + r < KILN_H)
+            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
+}
+
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -238,11 +247,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int k = c0; k < c1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 - KILN_PRO_PH + r;
-            if (ih >= 0 && ih < KILN_H)
-                memcpy(pad + r * PWID + KILN_PRO_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 - KILN_PRO_PH, nrows, 1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
@@ -290,11 +295,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int ci = c0; ci < c1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 * KILN_SH - KILN_PH + r;
-            if (ih >= 0 && ih < KILN_H && (KILN_KH > 1 || r % KILN_SH == 0)) /* 1xN strided: every SH-th row */
-                memcpy(pad + r * PWID + KILN_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        /* A 1xN strided kernel reads only every SH-th row. */
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
             float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
@@ -696,6 +698,15 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
+/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
+ * inside the image; the rows and columns around them keep the zeros the caller put there. */
+static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, int ih0, int nrows, int step,
+                                                float* KILN_RESTRICT pad, int pwid) {
+    for (int r = 0; r < nrows; r += step)
+        if (ih0 + r >= 0 && ih0 + r < KILN_H)
+            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
+}
+
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -731,11 +742,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int k = c0; k < c1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 - KILN_PRO_PH + r;
-            if (ih >= 0 && ih < KILN_H)
-                memcpy(pad + r * PWID + KILN_PRO_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 - KILN_PRO_PH, nrows, 1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
@@ -783,11 +790,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int ci = c0; ci < c1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 * KILN_SH - KILN_PH + r;
-            if (ih >= 0 && ih < KILN_H && (KILN_KH > 1 || r % KILN_SH == 0)) /* 1xN strided: every SH-th row */
-                memcpy(pad + r * PWID + KILN_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        /* A 1xN strided kernel reads only every SH-th row. */
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
             float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
@@ -1234,6 +1238,15 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
+/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
+ * inside the image; the rows and columns around them keep the zeros the caller put there. */
+static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, int ih0, int nrows, int step,
+                                                float* KILN_RESTRICT pad, int pwid) {
+    for (int r = 0; r < nrows; r += step)
+        if (ih0 + r >= 0 && ih0 + r < KILN_H)
+            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
+}
+
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -1269,11 +1282,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int k = c0; k < c1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 - KILN_PRO_PH + r;
-            if (ih >= 0 && ih < KILN_H)
-                memcpy(pad + r * PWID + KILN_PRO_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 - KILN_PRO_PH, nrows, 1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
@@ -1321,11 +1330,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int ci = c0; ci < c1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 * KILN_SH - KILN_PH + r;
-            if (ih >= 0 && ih < KILN_H && (KILN_KH > 1 || r % KILN_SH == 0)) /* 1xN strided: every SH-th row */
-                memcpy(pad + r * PWID + KILN_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        /* A 1xN strided kernel reads only every SH-th row. */
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
             float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
@@ -1909,6 +1915,15 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
+/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
+ * inside the image; the rows and columns around them keep the zeros the caller put there. */
+static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, int ih0, int nrows, int step,
+                                                float* KILN_RESTRICT pad, int pwid) {
+    for (int r = 0; r < nrows; r += step)
+        if (ih0 + r >= 0 && ih0 + r < KILN_H)
+            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
+}
+
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -1944,11 +1959,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int k = c0; k < c1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 - KILN_PRO_PH + r;
-            if (ih >= 0 && ih < KILN_H)
-                memcpy(pad + r * PWID + KILN_PRO_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 - KILN_PRO_PH, nrows, 1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
@@ -1996,11 +2007,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     memset(pad, 0, sizeof pad);
     for (int ci = c0; ci < c1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        for (int r = 0; r < nrows; r++) {
-            const int ih = oh0 * KILN_SH - KILN_PH + r;
-            if (ih >= 0 && ih < KILN_H && (KILN_KH > 1 || r % KILN_SH == 0)) /* 1xN strided: every SH-th row */
-                memcpy(pad + r * PWID + KILN_PW, plane + ih * KILN_W, KILN_W * sizeof(float));
-        }
+        /* A 1xN strided kernel reads only every SH-th row. */
+        KILN_CAT(KILN_FN, _pad_rows)(plane, oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
             float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
