@@ -174,14 +174,17 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
+#if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
 /* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
- * inside the image; the rows and columns around them keep the zeros the caller put there. */
+ * inside the image; the rows and columns around them keep the zeros the caller put there.
+ * (Not defined for the plain 1x1 pack, which copies x as it is.) */
 static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, int ih0, int nrows, int step,
                                                 float* KILN_RESTRICT pad, int pwid) {
     for (int r = 0; r < nrows; r += step)
         if (ih0 + r >= 0 && ih0 + r < KILN_H)
             memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
 }
+#endif
 
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
