@@ -12,7 +12,7 @@
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, kiln_thread_id(), the vector
- * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, kiln_veven, and activations
+ * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, kiln_veven, kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
 #ifndef KILN_COMMON_H
@@ -189,6 +189,26 @@ KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
 }
 /* The scalar form is lane 0 of the vector one, so fused and unfused GELU agree bit for bit. */
 static inline float kiln_act_gelu(float x) { return kiln_vact_gelu(kiln_vbroadcast(x))[0]; }
+/* Sum of p[0..n) (or of (p[i] - mean)^2 when `squares`): float partial sums in 4 vectors, each
+ * lane summing n/(4*VL) values (~100 for a 56x56 plane), then the lanes added in double. For
+ * the statistics of GroupNorm and SA-Net's gates. */
+static inline double kiln_plane_sum(const float* p, ptrdiff_t n, int squares, float mean) {
+    kiln_vf acc[4];
+    for (int k = 0; k < 4; k++) acc[k] = kiln_vbroadcast(0.0f);
+    const kiln_vf m = kiln_vbroadcast(mean);
+    ptrdiff_t i = 0;
+    for (; i + 4 * KILN_VL <= n; i += 4 * KILN_VL)
+        for (int k = 0; k < 4; k++) {
+            const kiln_vf v = kiln_vload(p + i + k * KILN_VL);
+            acc[k] += squares ? (v - m) * (v - m) : v;
+        }
+    double total = 0.0;
+    for (int k = 0; k < 4; k++)
+        for (int l = 0; l < KILN_VL; l++) total += acc[k][l];
+    for (; i < n; i++) total += squares ? ((double)p[i] - mean) * ((double)p[i] - mean) : p[i];
+    return total;
+}
+
 /* KILN_ACT codes: 0 none, 1 ReLU, 2 sigmoid, 3 GELU (the Swift side's Activation.code). */
 #define KILN_ACT_S(act, x) \
     ((act) == 1 ? kiln_act_relu(x) : (act) == 2 ? kiln_act_sigmoid(x) : (act) == 3 ? kiln_act_gelu(x) : (x))

@@ -60,7 +60,7 @@ public enum FlopCount {
             return 2 * macs(of: node, in: graph) + epilogue * out + prologueFlops(a, input: graph.nodes[node.inputs[0]].shape)
         case .linear(_, let hasBias):
             return 2 * macs(of: node, in: graph) + (hasBias ? out : 0)
-        case .batchNorm2d, .scaleShift, .activation, .binary, .mulAdd, .softmax, .layerNorm, .groupNorm:
+        case .batchNorm2d, .scaleShift, .activation, .binary, .mulAdd, .softmax, .layerNorm, .groupNorm, .shuffleAttention:
             return out
         case .maxPool2d(let p):
             return out * p.kernelH * p.kernelW

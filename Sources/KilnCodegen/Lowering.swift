@@ -63,6 +63,11 @@ enum Lowering {
             return call("norm/groupnorm.c", [("KILN_N", s[0]), ("KILN_C", s[1]), ("KILN_HW", s[2] * s[3]),
                                              ("KILN_GROUPS", groups), ("KILN_EPS_E9", epsE9(eps))],
                         [x, ptr.constant(node.constants[0]), ptr.constant(node.constants[1]), out])
+        case .shuffleAttention(let groups, let eps):
+            let s = inputShapes[0]
+            return call("norm/shuffle_attention.c", [("KILN_N", s[0]), ("KILN_C", s[1]), ("KILN_HW", s[2] * s[3]),
+                                                     ("KILN_GROUPS", groups), ("KILN_EPS_E9", epsE9(eps))],
+                        [x] + node.constants.map { ptr.constant($0) } + [out])
         case .concat(let axis):
             // Each input is a strided copy into its slab of the output.
             var offset = 0

@@ -121,6 +121,12 @@ public enum Op: Hashable, Sendable {
     /// GroupNorm over `[N, C, H, W]`: statistics per (n, group), affine per channel.
     /// inputs `[x]`; constants `[weight, bias]` of size C.
     case groupNorm(groups: Int, eps: Float)
+    /// SA-Net's shuffle attention on `[N, C, H, W]` (templates/norm/shuffle_attention.c has the
+    /// formula): `groups` groups of channels, each halved; the first half gated by its pooled
+    /// means, the second by its per-channel normalised values; then the channels shuffled with
+    /// 2 groups. inputs `[x]`; constants `[cweight, cbias, sweight, sbias, gn.weight, gn.bias]`,
+    /// each holding C/(2·groups) values.
+    case shuffleAttention(groups: Int, eps: Float)
     /// Joins inputs along `axis`. inputs `[x0, x1, ...]`.
     case concat(axis: Int)
     /// Same elements, new shape; a view, it moves no data. inputs `[x]`.

@@ -40,6 +40,7 @@ public enum Printer {
         case .softmax(let axis): return "softmax[axis \(axis)]"
         case .layerNorm(let axis, let eps): return "layernorm[axis \(axis), eps \(eps)]"
         case .groupNorm(let groups, let eps): return "groupnorm[\(groups) groups, eps \(eps)]"
+        case .shuffleAttention(let groups, let eps): return "shuffle_attention[\(groups) groups, eps \(eps)]"
         case .concat(let axis): return "concat[axis \(axis)]"
         case .reshape(let shape): return "reshape\(shape)"
         case .permute(let order): return "permute\(order)"

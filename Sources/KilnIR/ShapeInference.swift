@@ -105,6 +105,16 @@ public enum ShapeInference {
                 throw fail("GroupNorm parameter \(c) does not match the input's \(x[1]) channels (input \(x))")
             }
             return x
+        case .shuffleAttention(let groups, _):
+            let x = inputs[0]
+            try requireRank4(x, "ShuffleAttention")
+            guard groups > 0, x[1] % (2 * groups) == 0 else {
+                throw fail("ShuffleAttention: \(x[1]) channels do not split into \(groups) groups of two halves")
+            }
+            for c in constants where c.count != x[1] / (2 * groups) {
+                throw fail("ShuffleAttention parameter \(c) does not hold the \(x[1] / (2 * groups)) values of a half-group (input \(x))")
+            }
+            return x
         case .concat(let axis):
             let first = inputs[0]
             try requireAxis(axis, first, "cat")

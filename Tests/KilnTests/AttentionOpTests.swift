@@ -77,6 +77,37 @@ struct AttentionOpTests {
         #expect(maxAbsDiff(y, expected) < 1e-5)
     }
 
+    /// SA-Net's fused shuffle attention against the official module's steps, written out:
+    /// halves gated by pooled means and by per-channel norms, then the 2-group channel shuffle.
+    @Test func shuffleAttention() throws {
+        let (n, c, hw, groups) = (2, 8, 35, 2)  // 35 pixels: a vector tail
+        let (y, x, _) = try run([n, c, 5, 7]) { try ShuffleAttention(channels: c, groups: groups).key("sa").forward($0) }
+        let half = c / (2 * groups)
+        let p = ["cweight", "cbias", "sweight", "sbias", "gn.weight", "gn.bias"].map { seeded("sa." + $0, $0.hasPrefix("gn") ? [half] : [1, half, 1, 1]) }
+        var expected = [Float](repeating: 0, count: x.count)
+        for i in 0..<n { for ch in 0..<c {
+            let plane = Array(x[(i * c + ch) * hw ..< (i * c + ch + 1) * hw]).map(Double.init)
+            let mean = plane.reduce(0, +) / Double(hw)
+            let variance = plane.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(hw)
+            let j = ch % (c / groups), k = j % half
+            let gate: (Double) -> Double = j < half
+                ? { _ in Double(p[0][k]) * mean + Double(p[1][k]) }
+                : { v in Double(p[2][k]) * ((v - mean) / (variance + 1e-5).squareRoot() * Double(p[4][k]) + Double(p[5][k])) + Double(p[3][k]) }
+            let out = (ch % (c / 2)) * 2 + ch / (c / 2)
+            for (q, v) in plane.enumerated() { expected[(i * c + out) * hw + q] = Float(v / (1 + exp(-gate(v)))) }
+        } }
+        #expect(maxAbsDiff(y, expected) < 1e-5)
+    }
+
+    @Test func shuffleAttentionNamesTheLayerOnABadChannelCount() throws {
+        do {
+            _ = try run([1, 6, 4, 4]) { try ShuffleAttention(channels: 6, groups: 2).key("sa").forward($0) }
+            Issue.record("6 channels in 2 groups of halves compiled")
+        } catch let error as IRError {
+            #expect(error == .shapeMismatch(layer: "sa", detail: "ShuffleAttention(6, groups: 2) expects [N, 6, H, W] with 6 divisible by 4, got [1, 6, 4, 4]"))
+        }
+    }
+
     @Test(arguments: [3, 5])
     func conv1dAcrossChannels(kernel: Int) throws {
         // ECA's use: [N, 1, C] with zero padding k/2.

@@ -2,8 +2,7 @@
  * affine per channel.
  *
  *   y[n][c][p] = (x[n][c][p] - mean_ng) / sqrt(var_ng + eps) * w[c] + b[c],  g = c / (C/GROUPS)
- * With GROUPS == C it is an instance norm (SA-Net's gn). Statistics: float vector partial sums
- * of ~100 values a lane, combined in double.
+ * With GROUPS == C it is an instance norm. Statistics: kiln_plane_sum (kiln_common.h).
  *
  * Params: KILN_FN, KILN_N, KILN_C, KILN_HW, KILN_GROUPS, KILN_EPS_E9 (eps * 1e9, an integer).
  */
@@ -24,25 +23,6 @@
 #define KILN_EPS_E9 10000
 #endif
 
-/* Sum of p[0..n) (or of (p[i] - mean)^2): float partial sums in 4 vectors, each lane summing
- * n/(4*VL) values (~100 for SA-Net's 56x56 planes), then the lanes added in double. */
-static inline double KILN_CAT(KILN_FN, _sum)(const float* p, ptrdiff_t n, int squares, float mean) {
-    kiln_vf acc[4];
-    for (int k = 0; k < 4; k++) acc[k] = kiln_vbroadcast(0.0f);
-    const kiln_vf m = kiln_vbroadcast(mean);
-    ptrdiff_t i = 0;
-    for (; i + 4 * KILN_VL <= n; i += 4 * KILN_VL)
-        for (int k = 0; k < 4; k++) {
-            const kiln_vf v = kiln_vload(p + i + k * KILN_VL);
-            acc[k] += squares ? (v - m) * (v - m) : v;
-        }
-    double total = 0.0;
-    for (int k = 0; k < 4; k++)
-        for (int l = 0; l < KILN_VL; l++) total += acc[k][l];
-    for (; i < n; i++) total += squares ? ((double)p[i] - mean) * ((double)p[i] - mean) : p[i];
-    return total;
-}
-
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w, const float* KILN_RESTRICT b,
                     float* KILN_RESTRICT y) {
     enum { CG = KILN_C / KILN_GROUPS, SIZE = CG * KILN_HW };
@@ -51,8 +31,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w, 
         const float* px = x + ng * SIZE;
         float* py = y + ng * SIZE;
         /* Two passes (mean, then centred squares) keep the variance accurate. */
-        const float mean = (float)(KILN_CAT(KILN_FN, _sum)(px, SIZE, 0, 0.0f) / SIZE);
-        const double var = KILN_CAT(KILN_FN, _sum)(px, SIZE, 1, mean) / SIZE;
+        const float mean = (float)(kiln_plane_sum(px, SIZE, 0, 0.0f) / SIZE);
+        const double var = kiln_plane_sum(px, SIZE, 1, mean) / SIZE;
         const float inv = (float)(1.0 / sqrt(var + KILN_EPS_E9 * 1e-9));
         for (ptrdiff_t cl = 0; cl < CG; cl++) {
             const ptrdiff_t c = ng % KILN_GROUPS * CG + cl;

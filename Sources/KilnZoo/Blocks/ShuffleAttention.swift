@@ -1,4 +1,5 @@
 import KilnDSL
+import KilnIR
 
 /// SA-Net's shuffle attention (wofmanaf/SA-Net `sa_layer`). The channels are split into
 /// `groups` sub-features, folded into the batch; each half-group is gated, by its pooled
@@ -14,17 +15,17 @@ public struct ShuffleAttention: Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor {
         let b = x.builder
-        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         let half = channels / (2 * groups)
+        guard x.shape.rank == 4, x.channels == channels, half > 0, channels % (2 * groups) == 0 else {
+            throw IRError.shapeMismatch(layer: b.currentPath,
+                                        detail: "ShuffleAttention(\(channels), groups: \(groups)) expects [N, \(channels), H, W] with \(channels) divisible by \(2 * groups), got \(x.shape)")
+        }
         // Declared in the official module's order: cweight, cbias, sweight, sbias, gn.
         let gate: Shape = [1, half, 1, 1]
-        let (cweight, cbias) = (try b.parameterTensor("cweight", gate), try b.parameterTensor("cbias", gate))
-        let (sweight, sbias) = (try b.parameterTensor("sweight", gate), try b.parameterTensor("sbias", gate))
-
-        let parts = try x.view(n * groups, channels / groups, h, w).chunk(2, dim: 1)
-        let channel = try parts[0] * (try cweight * parts[0].globalAvgPool() + cbias).sigmoid()
-        let normalized = try GroupNorm(half, half).key("gn").forward(parts[1])
-        let spatial = try parts[1] * (try sweight * normalized + sbias).sigmoid()
-        return try Tensor.cat([channel, spatial], dim: 1).view(n, channels, h, w).channelShuffle(groups: 2)
+        var params = try ["cweight", "cbias", "sweight", "sbias"].map { try b.parameter($0, gate) }
+        params += try b.scoped("gn") { [try b.parameter("weight", [half]), try b.parameter("bias", [half])] }
+        // One fused op: the official module's view, chunk, pooled and GroupNorm gates, cat and
+        // channel shuffle (see Op.shuffleAttention and templates/norm/shuffle_attention.c).
+        return try b.apply(.shuffleAttention(groups: groups, eps: 1e-5), [x], constants: params)
     }
 }
