@@ -8,8 +8,8 @@
  *                            y = x * sigmoid(sw[k] * xn + sb[k])
  * (mean and biased var over the plane: GroupNorm(H2, H2) normalises each channel alone), written
  * to output channel (c % (C/2)) * 2 + c / (C/2): the channel shuffle with 2 groups that
- * follows the halves' concatenation. The official module spends a slice, a concat and a
- * permute copy and six element-wise passes on this; here it is one read and one write.
+ * follows the halves' concatenation. The official module spends two slice copies, a concat
+ * and a permute copy and six element-wise passes on this; here it is one read and one write.
  *
  * Params: KILN_FN, KILN_N, KILN_C, KILN_HW, KILN_GROUPS, KILN_EPS_E9 (eps * 1e9, an integer).
  * Arguments: x, cw, cb, sw, sb, gw, gb (H2 floats each), y.
