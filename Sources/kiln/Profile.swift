@@ -5,7 +5,7 @@ import Kiln
 struct Profile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time each fused kernel of a model and list them, slowest first.",
-        discussion: "Compiles with a timer around every kernel call, runs --runs times on seeded weights and input, and prints each kernel's mean time, share of the total and GFLOP/s.")
+        discussion: "Compiles with a timer around every kernel call, runs --runs times on seeded weights and input, and prints each kernel's median time over the runs, share of the total and GFLOP/s.")
 
     @OptionGroup var options: ModelOptions
     @Option(help: "Input shape N,C,H,W.")
@@ -26,17 +26,25 @@ struct Profile: ParsableCommand {
         let session = try model.load(weights: SeededWeightSource(seed: 1))
         if let threads = options.threads { try session.setThreads(threads) }
         let input = SeededWeights.input(shape: dims, seed: 2)
+        // Counters accumulate; each run's time per kernel is the difference after it. Medians,
+        // as ort_profile.py prints for ONNX Runtime: a shared machine's outliers skew means.
+        func totals() -> [ValueID: Double] { Dictionary(model.profile().map { ($0.node, $0.seconds) }, uniquingKeysWith: +) }
         _ = try session.run(input)
-        let warm = Dictionary(model.profile().map { ($0.node, $0.seconds) }, uniquingKeysWith: +)
-        let start = Date()
-        for _ in 0..<runs { _ = try session.run(input) }
-        let wall = Date().timeIntervalSince(start) / Double(runs)
-
-        var perNode: [ValueID: Double] = [:]
-        for (node, seconds) in model.profile() { perNode[node, default: 0] += seconds }
-        let rows = perNode.map { node, total in (node, (total - (warm[node] ?? 0)) / Double(runs)) }.sorted { $0.1 > $1.1 }
+        var last = totals()
+        var perRun: [ValueID: [Double]] = [:]
+        var walls: [Double] = []
+        for _ in 0..<runs {
+            let start = Date()
+            _ = try session.run(input)
+            walls.append(Date().timeIntervalSince(start))
+            let now = totals()
+            for (node, seconds) in now { perRun[node, default: []].append(seconds - (last[node] ?? 0)) }
+            last = now
+        }
+        let wall = Bench.Timing.median(walls)
+        let rows = perRun.map { node, times in (node, Bench.Timing.median(times)) }.sorted { $0.1 > $1.1 }
         let kernels = rows.reduce(0) { $0 + $1.1 }
-        print(String(format: "%@ %@: %.2f ms a run, %.2f ms in %d kernels (the rest is call overhead)",
+        print(String(format: "%@ %@: %.2f ms a run (median), %.2f ms in %d kernels (sum of their medians)",
                      options.model, model.inputShape.description, wall * 1e3, kernels * 1e3, rows.count))
         print("    ms   share  GFLOP/s  kernel")
         for (node, seconds) in rows.prefix(top) {
