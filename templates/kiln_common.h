@@ -11,7 +11,7 @@
  *
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
- * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, kiln_thread_id(), the vector
+ * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), the vector
  * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, kiln_veven, kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
@@ -43,6 +43,11 @@ static inline int kiln_thread_id(void) { return omp_get_thread_num(); }
 static inline int kiln_thread_id(void) { return 0; }
 #endif
 #define KILN_OMP_PARALLEL_FOR(...) KILN_OMP(parallel for __VA_ARGS__)
+
+/* Software prefetch of a line to be read, or written (fetched for ownership ahead of the
+ * store, so that a kernel's output to memory no cache holds does not stall it). Never faults. */
+#define KILN_PREFETCH_R(p) __builtin_prefetch((p), 0, 3)
+#define KILN_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
 
 #ifndef KILN_VL
 #define KILN_VL 8
