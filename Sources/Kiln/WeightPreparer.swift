@@ -64,6 +64,24 @@ public enum WeightPreparer {
             let (scale, shift) = (try value(scaleID), try value(shiftID))
             guard let bias else { return shift }
             return zip(try value(bias), zip(scale, shift)).map { $0 * $1.0 + $1.1 }
+        case let .scaleColumns(w, scaleID, groups):
+            let (weights, scale) = (try value(w), try value(scaleID))
+            let (outs, perIn) = (c.shape[0], c.shape[1]), taps = weights.count / (outs * perIn)
+            return weights.enumerated().map { index, v in
+                let o = index / (perIn * taps), i = index / taps % perIn
+                return v * scale[o / (outs / groups) * perIn + i]
+            }
+        case let .shiftedBias(w, bias, shiftID, groups):
+            let (weights, shift) = (try value(w), try value(shiftID))
+            let outs = c.shape[0], perIn = shift.count / groups, taps = weights.count / (outs * perIn)
+            let base = try bias.map { try value($0) } ?? [Float](repeating: 0, count: outs)
+            return (0..<outs).map { o in
+                var sum = Double(base[o])  // in double: up to Cin*kh*kw terms
+                for i in 0..<perIn * taps {
+                    sum += Double(weights[o * perIn * taps + i]) * Double(shift[o / (outs / groups) * perIn + i / taps])
+                }
+                return Float(sum)
+            }
         case let .reshaped(source):
             return try value(source)
         case let .packGemm(w, groups, rows):

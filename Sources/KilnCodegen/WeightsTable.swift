@@ -66,6 +66,8 @@ public struct WeightsTable: Hashable, Sendable {
         case .bnShift(let gamma, _, _, _, _): return "bn_shift(\(n(gamma)))"
         case .scaleRows(let w, let scale): return "\(n(w))*\(n(scale))"
         case .affineBias(let bias, _, let shift): return bias.map { "bias(\(n($0)))" } ?? n(shift)
+        case .scaleColumns(let w, let scale, _): return "\(n(w))*in(\(n(scale)))"
+        case .shiftedBias(let w, let bias, let shift, _): return "\(bias.map { n($0) + "+" } ?? "")\(n(w))@\(n(shift))"
         case .reshaped(let source): return n(source)
         case .packGemm(let w, _, let rows): return "pack\(rows)(\(n(w)))"
         case .packWinograd(let w, let tile, let rows): return "winograd\(tile)x\(tile)_\(rows)(\(n(w)))"

@@ -40,6 +40,12 @@ public enum ConstSource: Hashable, Sendable {
     case scaleRows(ConstID, scale: ConstID)
     /// `bias * scale + shift` (or just `shift` without a bias): a folded bias.
     case affineBias(bias: ConstID?, scale: ConstID, shift: ConstID)
+    /// `w[o, i, ...] * scale[c]`, c the input channel that `i` is in group `o / (Cout/groups)`:
+    /// folds a per-input-channel scale into a conv weight.
+    case scaleColumns(ConstID, scale: ConstID, groups: Int)
+    /// `bias[o] + Σ_i,kh,kw w[o, i, kh, kw] * shift[c]` (c as above; bias 0 if nil): the bias of a
+    /// conv whose input had a per-channel shift folded away.
+    case shiftedBias(weight: ConstID, bias: ConstID?, shift: ConstID, groups: Int)
     /// The same values under another shape (a Conv1d weight used by a 1×k Conv2d).
     case reshaped(ConstID)
     /// A conv weight `[Cout, Cin/g, kh, kw]` repacked for the GEMM kernel: per group, per block

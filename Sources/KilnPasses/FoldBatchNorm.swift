@@ -8,6 +8,11 @@ import KilnIR
 ///
 /// The new weight is `w * s` and the bias `(b - mean) * s + beta` with `s = gamma / sqrt(var + eps)`,
 /// recorded as derived constants and evaluated when the weights are prepared.
+///
+/// Otherwise, when the BatchNorm's only reader is an unpadded conv (VAN's norm2 before the
+/// MLP's fc1), it folds into that conv's input side: every tap reads a normalised value
+/// `s * x + t`, so the weight becomes `w[o, i] * s[i]` and the bias gains `Σ w[o, i] * t[i]`.
+/// (With padding the border taps would read zeros instead of `t`, so padded convs keep it.)
 public struct FoldBatchNorm: Pass {
     public static let name = "fold-batchnorm"
     public init() {}
@@ -18,20 +23,34 @@ public struct FoldBatchNorm: Pass {
         var replacements: [ValueID: ValueID] = [:]
         for (id, node) in g.nodes.enumerated() {
             guard case .batchNorm2d(let eps) = node.op else { continue }
-            let convID = node.inputs[0]
-            let conv = g.nodes[convID]
-            guard case .conv2d(let attrs, let hasBias) = conv.op, !attrs.hasResidual, attrs.activation == .none,
-                  users[convID] == [id] else { continue }
             let (gamma, beta, mean, variance) = (node.constants[0], node.constants[1], node.constants[2], node.constants[3])
-            let channels: Shape = [attrs.outChannels]
-            let scale = g.addConstant(channels, .bnScale(gamma: gamma, variance: variance, eps: eps))
-            let shift = g.addConstant(channels, .bnShift(gamma: gamma, beta: beta, mean: mean, variance: variance, eps: eps))
-            let weight = conv.constants[0]
-            let newWeight = g.addConstant(g.constants[weight].shape, .scaleRows(weight, scale: scale))
-            let newBias = g.addConstant(channels, .affineBias(bias: hasBias ? conv.constants[1] : nil, scale: scale, shift: shift))
-            g.nodes[convID].op = .conv2d(attrs, hasBias: true)
-            g.nodes[convID].constants = [newWeight, newBias]
-            replacements[id] = convID
+            func scaleAndShift(_ channels: Shape) -> (ConstID, ConstID) {
+                (g.addConstant(channels, .bnScale(gamma: gamma, variance: variance, eps: eps)),
+                 g.addConstant(channels, .bnShift(gamma: gamma, beta: beta, mean: mean, variance: variance, eps: eps)))
+            }
+            let source = node.inputs[0]
+            if case .conv2d(let attrs, let hasBias) = g.nodes[source].op, !attrs.hasResidual, attrs.activation == .none,
+               users[source] == [id] {
+                let (scale, shift) = scaleAndShift([attrs.outChannels])
+                let weight = g.nodes[source].constants[0]
+                let newWeight = g.addConstant(g.constants[weight].shape, .scaleRows(weight, scale: scale))
+                let newBias = g.addConstant([attrs.outChannels], .affineBias(bias: hasBias ? g.nodes[source].constants[1] : nil,
+                                                                               scale: scale, shift: shift))
+                g.nodes[source].op = .conv2d(attrs, hasBias: true)
+                g.nodes[source].constants = [newWeight, newBias]
+                replacements[id] = source
+            } else if users[id].count == 1, case .conv2d(let attrs, let hasBias) = g.nodes[users[id][0]].op,
+                      g.nodes[users[id][0]].inputs == [id], attrs.padH == 0, attrs.padW == 0, id != g.output {
+                let readerID = users[id][0]
+                let (scale, shift) = scaleAndShift([node.shape[1]])
+                let weight = g.nodes[readerID].constants[0]
+                let newWeight = g.addConstant(g.constants[weight].shape, .scaleColumns(weight, scale: scale, groups: attrs.groups))
+                let newBias = g.addConstant([attrs.outChannels], .shiftedBias(weight: weight, bias: hasBias ? g.nodes[readerID].constants[1] : nil,
+                                                                                shift: shift, groups: attrs.groups))
+                g.nodes[readerID].op = .conv2d(attrs, hasBias: true)
+                g.nodes[readerID].constants = [newWeight, newBias]
+                replacements[id] = source
+            }
         }
         return g.compacted(replacing: replacements)
     }

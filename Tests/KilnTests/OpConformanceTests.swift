@@ -60,6 +60,28 @@ struct OpConformanceTests {
         #expect(model.graph.nodes.count == 2)
     }
 
+    /// BN → conv: folded into the conv's weight and bias when the conv is unpadded (every tap reads
+    /// a normalised value), kept as its own pass when padding would read zeros instead.
+    /// input dims, kernel, stride, padding, groups
+    @Test(arguments: [[1, 8, 9, 9, 1, 1, 0, 1], [2, 8, 7, 9, 2, 2, 0, 2], [1, 4, 6, 6, 3, 1, 1, 1]])
+    func batchNormThenConv(_ c: [Int]) throws {
+        let (dims, k, stride, pad, groups) = (Array(c[0..<4]), c[4], c[5], c[6], c[7])
+        let channels = dims[1]
+        let net = Chain {
+            BatchNorm2d(channels).key("bn")
+            Conv2d(channels, 6, kernelSize: k, stride: stride, padding: pad, groups: groups).key("conv")
+        }
+        let (y, x, model) = try runSeeded(net, shape: Shape(dims))
+        let bn = Reference.batchNorm(x, Shape(dims), gamma: seeded("bn.weight", [channels]), beta: seeded("bn.bias", [channels]),
+                                     mean: seeded("bn.running_mean", [channels]), variance: seeded("bn.running_var", [channels]),
+                                     eps: 1e-5)
+        let (expected, _) = Reference.conv2d(bn, Shape(dims), weight: seeded("conv.weight", [6, channels / groups, k, k]),
+                                             bias: seeded("conv.bias", [6]), outChannels: 6, kernel: (k, k), stride: (stride, stride),
+                                             padding: (pad, pad), dilation: (1, 1), groups: groups)
+        #expect(maxAbsDiff(y, expected) < 1e-4)
+        #expect(model.graph.nodes.count == (pad == 0 ? 2 : 3))
+    }
+
     @Test func standaloneBatchNormAndReLU() throws {
         let shape: Shape = [2, 5, 6, 7]
         let (y, x, _) = try runSeeded(Chain { BatchNorm2d(5, eps: 1e-3).key("bn"); ReLU() }, shape: shape)
