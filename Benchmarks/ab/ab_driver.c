@@ -59,7 +59,10 @@ int main(int argc, char** argv) {
         ratio[i] = tb[i] / ta[i];
     }
     double diff = 0.0;
-    for (size_t i = 0; i < no; i++) diff = oa[i] - ob[i] > diff ? oa[i] - ob[i] : ob[i] - oa[i] > diff ? ob[i] - oa[i] : diff;
+    for (size_t i = 0; i < no; i++) {
+        const double d = oa[i] > ob[i] ? oa[i] - ob[i] : ob[i] - oa[i];
+        if (d > diff) diff = d;
+    }
     const double ma = median(ta, pairs) * 1e3, mb = median(tb, pairs) * 1e3;
     printf("%d pairs: A %.2f ms, B %.2f ms (medians); B/A %.3f of medians, %.3f median per pair; max |A-B| %.1e\n",
            pairs, ma, mb, mb / ma, median(ratio, pairs), diff);

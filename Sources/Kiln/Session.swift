@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import KilnIR
 
@@ -37,7 +39,7 @@ public final class Session {
         guard posix_memalign(&raw, huge, bytes) == 0, let raw else {
             throw KilnError.runtime("cannot allocate \(bytes) bytes for the weights")
         }
-        #if canImport(Glibc)
+        #if os(Linux)
         _ = madvise(raw, bytes, MADV_HUGEPAGE)
         #endif
         return UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(count, 1)), count: max(count, 1))
