@@ -50,10 +50,11 @@ check "dump passes" 0 "pass fuse-conv-epilogue" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump passes
 check "dump ir with schedules" 0 "schedule gemm(rows: 6" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump ir
-check "winograd scheduled" 0 "{layer1.0.conv2} : [1, 16, 16, 16]  schedule winograd(outputTile: 4" \
-    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,64,64 --dump ir
-check "no winograd" 0 "{layer1.0.conv2} : [1, 16, 16, 16]  schedule gemm(" \
-    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,64,64 --dump ir --no-winograd
+# A 32x32 map has 64 4x4 tiles: at least a block (2 vectors) at every vector width up to 16.
+check "winograd scheduled" 0 "{layer1.0.conv2} : [1, 16, 32, 32]  schedule winograd(outputTile: 4" \
+    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir
+check "no winograd" 0 "{layer1.0.conv2} : [1, 16, 32, 32]  schedule gemm(" \
+    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir --no-winograd
 check "bench alone with pauses" 0 "kiln " \
     "$kiln" bench resnet50 --config "$small" --size 32 --runs 2 --warmup 1 --no-peers --pause 0.01
 check "bench with peers: paired ratios" 0 "median of the per-round ratios" \

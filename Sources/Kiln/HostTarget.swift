@@ -8,7 +8,8 @@ extension Target {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?
             .split(separator: " ").map(String.init) ?? [])
-        let width = flags.contains("avx512f") ? 16 : (flags.contains("avx2") && flags.contains("fma") ? 8 : 4)
+        var width = flags.contains("avx512f") ? 16 : (flags.contains("avx2") && flags.contains("fma") ? 8 : 4)
+        if let forced = ProcessInfo.processInfo.environment["KILN_VL"].flatMap(Int.init), [4, 8, 16].contains(forced), forced <= width { width = forced }
         return Target(vectorWidth: width, l2Bytes: l2CacheBytes() ?? 512 * 1024,
                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, march: "native")
     }

@@ -7,8 +7,9 @@ import Foundation
 ///   `avx2` and `fma` → 8, anything else → 4 (SSE or NEON, counted as if it had FMA);
 /// - `fmaUnits` = 2 FMA pipes per core is an assumption, true of Intel cores since Haswell
 ///   (Xeon Skylake-SP Silver/Bronze have only one 512-bit unit) and AMD Zen 1–4 (Zen 1 and
-///   Zen 4 reach 256/512-bit width by pairing or double-pumping, so there it overstates by 2x).
-///   The probe's FMA throughput checks it: `measuredFMAUnits` should come out as 2.0;
+///   Zen 4 reach 256/512-bit width by pairing or double-pumping). The probe's FMA throughput
+///   replaces it when it ran: on Zen 4 with AVX-512 it measures 1.00 FMA a cycle, and the
+///   assumed 2 had put the peak at twice what the cores can do;
 /// - the clock is the one measured by `Benchmarks/clock_probe.c` (a dependent add chain, one
 ///   add a cycle) when `kiln bench` could run it, as that is the clock the cores really run at
 ///   with `threads` of them busy. Otherwise it is the nominal clock: sysfs's
@@ -101,19 +102,23 @@ public struct MachinePeak: Sendable, CustomStringConvertible {
                            nominalSource: source, threads: threads)
     }
 
+    /// FMA instructions a core can issue a cycle: the probe's rate rounded (at least 1) when it
+    /// ran, else the assumed `fmaUnits`.
+    public var effectiveFMAUnits: Int { measuredFMAUnits.map { max(1, Int($0.rounded())) } ?? fmaUnits }
+
     /// Float32 flops per second at the peak, in GFLOP/s.
-    public var gflops: Double { Double(threads * fmaUnits * lanes * 2) * ghz }
+    public var gflops: Double { Double(threads * effectiveFMAUnits * lanes * 2) * ghz }
 
     /// The derivation, e.g. `2 threads × 2 FMA × 8 lanes × 2 flops × 3.24 GHz = 207.6 GFLOP/s`.
     public var formula: String {
         String(format: "%d thread%@ × %d FMA × %d lanes × 2 flops × %.2f GHz = %.1f GFLOP/s",
-               threads, threads == 1 ? "" : "s", fmaUnits, lanes, ghz, gflops)
+               threads, threads == 1 ? "" : "s", effectiveFMAUnits, lanes, ghz, gflops)
     }
 
     public var description: String {
         var text = "\(cpuModel), \(isa) (\(lanes) float32 lanes), clock \(clockSource): \(formula)"
         if let units = measuredFMAUnits, let m = measured {
-            text += String(format: "; the probe ran %.1f GFLOP/s of FMAs per core = %.2f FMA/cycle (assumed %d)",
+            text += String(format: "; the probe ran %.1f GFLOP/s of FMAs per core = %.2f FMA/cycle (%d assumed without the probe)",
                            m.fmaGFlopsPerThread, units, fmaUnits)
         }
         return text

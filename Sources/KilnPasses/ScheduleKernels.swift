@@ -57,7 +57,7 @@ public struct ScheduleKernels: Pass {
             let k = x[1] / a.groups * a.kernelH * a.kernelW
             let pixels = node.shape[2] * node.shape[3]
             let perGroup = a.outChannels / a.groups
-            let rows = min(6, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
+            let rows = min(gemmRows, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
             let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
             let roundedPixels = (pixels + cols - 1) / cols * cols
             let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
@@ -74,6 +74,12 @@ public struct ScheduleKernels: Pass {
         }
         return g
     }
+
+    /// Register-tile rows of the GEMM: 6 × 2 vectors fill AVX2's 16 registers; with AVX-512's 32,
+    /// 8 rows (16 accumulators) read each packed-input vector for 8 FMAs instead of 6 and divide
+    /// the networks' channel counts (64, 320, 512, ...). Measured on Zen 4 (`kiln profile`, min
+    /// of 2 interleaved rounds): VAN-b2's kernels 0.972× and ResNet-50's 0.965× the time with 6.
+    var gemmRows: Int { target.vectorWidth >= 16 ? 8 : 6 }
 
     /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
     /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
@@ -96,12 +102,24 @@ public struct ScheduleKernels: Pass {
     func winogradSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule? {
         guard a.kernelH == 3, a.kernelW == 3, a.strideH == 1, a.strideW == 1, a.dilationH == 1, a.dilationW == 1,
               a.groups == 1, x[1] >= 16, a.outChannels >= 16 else { return nil }
-        let block = 2 * target.vectorWidth
+        let vl = target.vectorWidth
         func tiles(_ m: Int) -> Int { y[0] * ((y[2] + m - 1) / m) * ((y[3] + m - 1) / m) }
-        // 4×4 output tiles where they fill a block, else 2×2 (a 7×7 map's 16 fill one).
-        guard let m = [4, 2].first(where: { tiles($0) >= block }) else { return nil }
+        // 4×4 output tiles where they fill a block of 2 vectors, else 2×2 (a 7×7 map's 16 fill one
+        // at 8 lanes). With AVX-512's 32 registers a block may also be one vector (12 rows, 12
+        // accumulators, as 6 × 2): 16 lanes hold a 14×14 map's sixteen 4×4 tiles, where 2×2
+        // tiles would pad 49 to 64, and a 7×7 map's sixteen 2×2 ones, where it got no Winograd.
+        var options = [4, 2].map { (m: $0, block: 2 * vl) }
+        if vl >= 16 { options += [4, 2].map { (m: $0, block: vl) } }
+        // Transformed-domain work: padded tiles × (m+2)² multiplies per channel pair.
+        func work(_ o: (m: Int, block: Int)) -> Int { (tiles(o.m) + o.block - 1) / o.block * o.block * (o.m + 2) * (o.m + 2) }
+        let filled = options.filter { tiles($0.m) >= $0.block }
+        // A one-vector block only where it saves a tenth of the work (its tile reads more weights).
+        guard let wide = filled.first(where: { $0.block == 2 * vl }) ?? filled.first else { return nil }
+        let best = filled.min { work($0) < work($1) }!
+        let pick = 10 * work(best) < 9 * work(wide) ? best : wide
+        let (m, block) = (pick.m, pick.block)
         let blockFloats = (m + 2) * (m + 2) * block * (x[1] + a.outChannels)
         let group = max(1, min((tiles(m) + block - 1) / block, (1 << 18) / blockFloats))
-        return .winograd(outputTile: m, rows: 6, cols: block, tileGroup: group)
+        return .winograd(outputTile: m, rows: block == vl && vl >= 16 ? 12 : 6, cols: block, tileGroup: group)
     }
 }

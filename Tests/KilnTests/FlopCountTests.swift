@@ -75,5 +75,9 @@ struct FlopCountTests {
         #expect(abs(measured.gflops - 2 * 2 * 8 * 2 * 3.2) < 1e-9)
         #expect(abs((measured.measuredFMAUnits ?? 0) - 2) < 1e-9)
         #expect(measured.clockSource.contains("measured"))
+        // One FMA a cycle measured (Zen 4's double-pumped AVX-512) halves the assumed peak.
+        var doublePumped = sysfs
+        doublePumped.measured = MachinePeak.Measurement(ghz: 3.5, fmaGFlopsPerThread: 112.0)
+        #expect(doublePumped.effectiveFMAUnits == 1 && abs(doublePumped.gflops - 4 * 1 * 16 * 2 * 3.5) < 1e-9)
     }
 }

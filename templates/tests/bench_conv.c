@@ -237,6 +237,72 @@ static const shape c1x1_1024_256_14_shape = {"c1x1_1024_256_14", c1x1_1024_256_1
 #undef KILN_NT
 #undef KILN_MCHUNKS
 
+#define KILN_FN v1x1_1280_320_14
+#define KILN_CIN 1280
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 320
+#define KILN_OH 14
+#define KILN_OW 14
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(1280, 196)
+#define KILN_MCHUNKS CHUNKS_FOR(320, 196, KILN_NT)
+#include "../conv/conv2d_gemm.c"
+static const shape v1x1_1280_320_14_shape = {"v1x1_1280_320_14", v1x1_1280_320_14, 1280, 14, 320, 1, 14, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#define KILN_FN v1x1_320_1280_14
+#define KILN_CIN 320
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 1280
+#define KILN_OH 14
+#define KILN_OW 14
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(320, 196)
+#define KILN_MCHUNKS CHUNKS_FOR(1280, 196, KILN_NT)
+#include "../conv/conv2d_gemm.c"
+static const shape v1x1_320_1280_14_shape = {"v1x1_320_1280_14", v1x1_320_1280_14, 320, 14, 1280, 1, 14, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
 #define KILN_FN c3x3_256_256_14
 #define KILN_CIN 256
 #define KILN_H 14
@@ -372,7 +438,7 @@ static const shape c7x7s2_3_64_224_shape = {"c7x7s2_3_64_224", c7x7s2_3_64_224, 
 /* The 3x3 stride-1 shapes again through Winograd F(4x4, 3x3) (conv2d_winograd.c); GFLOP/s
  * count the direct method's flops, so they compare with the rows above; NT shows TG. */
 #ifndef BENCH_TG
-#define BENCH_TG 4
+#define BENCH_TG (32 / KILN_VL) /* tile blocks per group: 4 at VL 8, within the scratch at VL 16 */
 #endif
 #define KILN_FN w3x3_64_64_56
 #define KILN_CIN 64
@@ -502,6 +568,8 @@ static const shape* const shapes[] = {
     &c3x3_64_64_56_shape,
     &c3x3_128_128_28_shape,
     &c1x1_1024_256_14_shape,
+    &v1x1_1280_320_14_shape, /* VAN-b1/b2 block3 MLP fc2, fc1 */
+    &v1x1_320_1280_14_shape,
     &c3x3_256_256_14_shape,
     &c3x3_512_512_7_shape,
     &c1x1_512_2048_7_shape,
