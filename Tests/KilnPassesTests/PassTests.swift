@@ -125,6 +125,27 @@ struct PassTests {
         }
     }
 
+    @Test func avx512TargetsTakeWiderRegisterTiles() throws {
+        let wide = Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native")
+        func schedule(_ conv: Conv2d, _ input: Shape) throws -> Schedule? {
+            try ScheduleKernels(target: wide).run(try trace(conv.key("c"), input)).nodes[1].schedule
+        }
+        // 32 registers: the GEMM's tile is 8 rows x 2 vectors of 16.
+        guard case .gemm(let rows, let cols, _, _)? = try schedule(Conv2d(64, 256, kernelSize: 1), [1, 64, 56, 56]) else {
+            Issue.record("no gemm"); return
+        }
+        #expect(rows == 8 && cols == 32)
+        // 56x56 and 28x28: 4x4 tiles in blocks of 2 vectors (one vector would save no work).
+        #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56]) == .winograd(outputTile: 4, rows: 6, cols: 32, tileGroup: 1))
+        #expect(try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1), [1, 128, 28, 28]) == .winograd(outputTile: 4, rows: 6, cols: 32, tileGroup: 1))
+        // 14x14: sixteen 4x4 tiles fill one vector exactly (2x2 tiles would pad 49 to 64).
+        #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [1, 256, 14, 14]) == .winograd(outputTile: 4, rows: 12, cols: 16, tileGroup: 1))
+        // 7x7 at batch 1: sixteen 2x2 tiles fill one vector, where two vectors found no block.
+        #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) == .winograd(outputTile: 2, rows: 12, cols: 16, tileGroup: 1))
+        // 3x3 maps: 4 tiles fill not even one vector.
+        guard case .gemm? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) else { Issue.record("3x3 map"); return }
+    }
+
     @Test func groupedConvsWithFewChannelsPerGroupGoDirect() throws {
         func schedule(_ conv: Conv2d, _ input: Shape) throws -> Schedule? {
             try ScheduleKernels(target: target).run(try trace(conv.key("c"), input)).nodes[1].schedule

@@ -810,6 +810,62 @@ CONV_CASE(-KILN_MR)
 CONV_CASE_W(-KILN_MR, KILN_M)
 #include "undef_params.h"
 
+/* AVX-512 schedule: 12 rows x one vector; F(4x4) on 14x14 (16 tiles), COUT not a multiple of 12 */
+#define KILN_FN wino_12x1_14x14
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 18
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 29
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 12
+#define KILN_NR KILN_VL
+#define KILN_TG 1
+#define KILN_M 4
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
+/* and F(2x2) on 7x7 (16 tiles), residual, 2 row blocks */
+#define KILN_FN wino2_12x1_7x7
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 16
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 24
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 12
+#define KILN_NR KILN_VL
+#define KILN_TG 1
+#define KILN_M 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
 /* F(2x2): batch 2, no padding, 2 blocks per group */
 #define KILN_FN wino2_batch2_pad0
 #define KILN_OH CONV_OH
@@ -843,7 +899,7 @@ static const conv_case* const conv_cases[] = {
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
     &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
-    &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case,
+    &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
 };
 
