@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks/run_all.sh [THREADS] [RUNS]
 #
-# Runs `kiln bench` on the nine seed networks at batch 1, 1x3x224x224 (seed 1, input seed 2),
+# Runs `kiln bench` on the nine seed networks at BATCHx3x224x224 (seed 1, input seed 2),
 # each against ONNX Runtime and PyTorch on the same thread count, and appends one section to
 # Benchmarks/RESULTS.md: date, commit, thread count, the machine (from `kiln bench`'s peak
 # line) and a table row per network. THREADS defaults to nproc, RUNS to 10.
 #
-# Environment: KILN (default .build/release/kiln; build it with `swift build -c release`),
+# Environment: BATCH (default 1), KILN (default .build/release/kiln; build it with `swift build -c release`),
 # MODELS (a space-separated subset), RESULTS (default Benchmarks/RESULTS.md), LOGS (a folder
 # to keep each model's full output in; default a temporary one, printed at the end).
 set -uo pipefail
@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 THREADS=${1:-$(nproc)}
 RUNS=${2:-10}
+BATCH=${BATCH:-1}
 KILN=${KILN:-.build/release/kiln}
 MODELS=${MODELS:-"resnet50 se_resnet50 eca_resnet50 epsanet50 epsanet101 sa_resnet50 van_b0 van_b1 van_b2"}
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
@@ -37,11 +38,11 @@ rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 failed=""
 for model in $MODELS; do
-    echo "=== $model ($THREADS threads, $RUNS runs)"
-    if ! "$KILN" bench "$model" --threads "$THREADS" --runs "$RUNS" --batch 1 --size 224 \
+    echo "=== $model ($THREADS threads, $RUNS runs, batch $BATCH)"
+    if ! "$KILN" bench "$model" --threads "$THREADS" --runs "$RUNS" --batch "$BATCH" --size 224 \
             --append-row "$rows" 2>&1 | tee "$LOGS/$model.log"; then
         failed="$failed $model"
-        echo "| $model | 1×224² | failed: $(tail -n 1 "$LOGS/$model.log" | tr '|' '/') |" >> "$rows"
+        echo "| $model | $BATCH×224² | failed: $(tail -n 1 "$LOGS/$model.log" | tr '|' '/') |" >> "$rows"
     fi
 done
 
@@ -50,7 +51,7 @@ peak=$(grep -m1 '^peak: ' "$first" 2>/dev/null | sed 's/^peak: //')
 versions=$(grep -m2 -oE '\((onnxruntime|torch) [^)]*\)' "$first" 2>/dev/null | tr -d '()' | paste -sd, - | sed 's/,/, /')
 {
     echo
-    echo "### $started, commit $commit, $THREADS $plural, $RUNS runs"
+    echo "### $started, commit $commit, $THREADS $plural, $RUNS runs$([ "$BATCH" = 1 ] || echo ", batch $BATCH")"
     echo
     echo "Machine: ${peak:-unknown}; $(nproc) cores online. Peers: ${versions:-unknown}."
     echo

@@ -25,17 +25,21 @@ public struct EmitOptions: Sendable {
     public var threads: Int?
     /// The command that produced the library, written at the top of every generated file.
     public var commandLine = "kiln emit"
+    /// The last-level cache the split-batch pass plans for (see `CompileOptions`); default: the
+    /// target's.
+    public var splitBatchCacheBytes: Int?
     /// Receives pass timings and notes; `nil` is silent.
     public var log: (@Sendable (String) -> Void)?
 
     public init() {}
 
     /// The machine the schedule is tuned for. Portable output is scheduled for 8-float vectors
-    /// (a 16-column register tile, divisible by every width kiln_isa.h picks), a 512 KiB L2
-    /// and 4 threads, fixed so that the same command writes the same files on every machine.
+    /// (a 16-column register tile, divisible by every width kiln_isa.h picks), a 512 KiB L2,
+    /// an 8 MiB last-level cache and 4 threads, fixed so that the same command writes the same
+    /// files on every machine.
     public func target() -> Target {
         switch targetCPU {
-        case .portable: return Target(vectorWidth: 8, l2Bytes: 512 * 1024, threads: threads ?? 4, march: "portable")
+        case .portable: return Target(vectorWidth: 8, l2Bytes: 512 * 1024, cacheBytes: 8 << 20, threads: threads ?? 4, march: "portable")
         case .native: return Target.host(threads: threads)
         }
     }

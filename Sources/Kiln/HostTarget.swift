@@ -10,12 +10,13 @@ extension Target {
             .split(separator: " ").map(String.init) ?? [])
         var width = flags.contains("avx512f") ? 16 : (flags.contains("avx2") && flags.contains("fma") ? 8 : 4)
         if let forced = ProcessInfo.processInfo.environment["KILN_VL"].flatMap(Int.init), [4, 8, 16].contains(forced), forced <= width { width = forced }
-        return Target(vectorWidth: width, l2Bytes: l2CacheBytes() ?? 512 * 1024,
+        return Target(vectorWidth: width, l2Bytes: cacheBytes(level: 2) ?? 512 * 1024, cacheBytes: cacheBytes(level: 3) ?? 8 << 20,
                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, march: "native")
     }
 
-    private static func l2CacheBytes() -> Int? {
-        guard let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8)
+    /// sysfs's cache index 2 is the L2 and 3 the L3 (0 and 1 are L1 data and instructions).
+    private static func cacheBytes(level: Int) -> Int? {
+        guard let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index\(level)/size", encoding: .utf8)
         else { return nil }
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if s.hasSuffix("K"), let k = Int(s.dropLast()) { return k * 1024 }

@@ -22,6 +22,11 @@ public struct CompileOptions: Sendable {
     public var profile = false
     /// Let the schedule pass pick Winograd F(4×4, 3×3) for 3×3 stride-1 convs (see `ScheduleKernels`).
     public var winograd = true
+    /// Let the split-batch pass run early layers once per sample at batch > 1 (see `SplitBatch`).
+    public var splitBatch = true
+    /// The last-level cache size the split-batch pass plans for; default: the host's. A tiny
+    /// value puts as many layers in the sample loop as the traffic model allows (for tests).
+    public var splitBatchCacheBytes: Int?
     /// Hears about C compilation as each translation unit finishes (for a progress display).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -45,7 +50,10 @@ public enum ModelCompiler {
         }
         var traced = try Tracer.trace(layer, name: name, input: input)
         if let path = options.outputLayer { traced = try truncated(traced, at: path) }
-        return try Pipeline.standard(target: target, winograd: options.winograd).run(traced, log: options.log, dumpIR: options.dumpIR)
+        var target = target
+        if let bytes = options.splitBatchCacheBytes { target.cacheBytes = bytes }
+        let pipeline = Pipeline.standard(target: target, winograd: options.winograd, splitBatch: options.splitBatch)
+        return try pipeline.run(traced, log: options.log, dumpIR: options.dumpIR)
     }
 
     /// The graph cut after the last node of module `path` (the module's output).

@@ -50,16 +50,25 @@ public struct CodeGenerator: Sendable {
             case .constant(let c): return "w + \(layout.offsets[c]!)"
             }
         }
-        let pointers = Lowering.Pointers(value: value, constant: { "w + \(layout.offsets[$0]!)" })
+        let constant = { (c: ConstID) in "w + \(layout.offsets[c]!)" }
+        let pointers = Lowering.Pointers(value: value, constant: constant)
+        // In the sample loop, values holding the whole batch are addressed at the sample's slice.
+        let body = g.sampleLoopBody(), results = g.sampleLoopResults()
+        let loopPointers = Lowering.Pointers(value: { id in
+            let root = g.viewRoot(id)
+            guard let loop = g.sampleLoop, root == 0 || results.contains(root) else { return value(id) }
+            return "\(value(id)) + (size_t)sample * \(g.nodes[root].shape.count / loop.batch)"
+        }, constant: constant)
 
         // Every call in order, each distinct instance named and rendered once.
         var names: [KernelInstance: String] = [:], texts: [KernelInstance: String] = [:]
         var usedNames: Set<String> = []
-        var calls: [(instance: KernelInstance, line: String)] = []
+        var calls: [ModelPart.Call] = []
         var profiled: [ValueID] = []
         var scratch = 16
         for (id, node) in g.nodes.enumerated() {
-            for call in try Lowering.lower(id, in: g, pointers) {
+            let inLoop = g.sampleLoop?.contains(id) == true
+            for call in try inLoop ? Lowering.lower(id, in: body, loopPointers) : Lowering.lower(id, in: g, pointers) {
                 if names[call.instance] == nil {
                     let name = uniqueName(for: node, used: &usedNames)
                     names[call.instance] = name
@@ -71,7 +80,7 @@ public struct CodeGenerator: Sendable {
                     line = "{ const double t0 = kiln_profile_now(); \(line) \(prefix)__profile[\(profiled.count)] += kiln_profile_now() - t0; }"
                     profiled.append(id)
                 }
-                calls.append((call.instance, "    \(line)  /* %\(id) \(node.name) */"))
+                calls.append(ModelPart.Call(instance: call.instance, line: "    \(line)  /* %\(id) \(node.name) */", inSampleLoop: inLoop))
             }
         }
 
@@ -96,7 +105,7 @@ public struct CodeGenerator: Sendable {
             "#else",
             "#define KILN_INTERNAL",
             "#endif",
-        ] + functions(parts).map { "KILN_INTERNAL void \($0)(const float* w, float* arena, float* scratch, const float* in, float* out);" }
+        ] + functions(parts).map { "KILN_INTERNAL void \($0)(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);" }
           + profilingDeclarations(count: profiled.count)
           + ["#endif /* KILN_MODEL_H */"])
         for (i, part) in parts.enumerated() {
@@ -107,7 +116,7 @@ public struct CodeGenerator: Sendable {
             + modelDefines(g, table: table, arenaFloats: memory.arenaFloats)
             + ["static void kiln_forward(const float* w, float* arena, float* scratch, const float* in, float* out) {",
                "    (void)w; (void)arena; (void)scratch; (void)in;"]
-            + forwardCalls(parts)
+            + forwardCalls(parts, batch: g.sampleLoop?.batch ?? 1)
             + (value(g.output) == "out" ? [] : [
                 // The output is the input or a constant: nothing wrote the caller's buffer yet.
                 "    memcpy(out, \(value(g.output)), sizeof(float) * \(g.outputShape.count));"])
@@ -141,8 +150,8 @@ public struct CodeGenerator: Sendable {
             "/* Part \(i + 1) of \(count) of model \(model): \(part.lines.count) kernel calls. */",
             "#include \"model.h\"",
         ] + part.texts + [
-            "void \(part.function)(const float* w, float* arena, float* scratch, const float* in, float* out) {",
-            "    (void)w; (void)arena; (void)scratch; (void)in; (void)out;",
+            "void \(part.function)(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {",
+            "    (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;",
         ] + part.lines + ["}"])
     }
 
@@ -190,9 +199,16 @@ public struct CodeGenerator: Sendable {
         parts.map(\.function) + (portable ? parts.map { $0.function + "_avx2" } : [])
     }
 
-    /// The body of `kiln_forward`: the parts in order, in portable code behind the AVX2 check.
-    private func forwardCalls(_ parts: [ModelPart]) -> [String] {
-        let calls = { (suffix: String) in parts.map { "        \($0.function)\(suffix)(w, arena, scratch, in, out);" } }
+    /// The body of `kiln_forward`: the parts in order, those of the sample loop in a loop over
+    /// the batch, in portable code behind the AVX2 check.
+    private func forwardCalls(_ parts: [ModelPart], batch: Int) -> [String] {
+        let calls = { (suffix: String) -> [String] in
+            let call = { (part: ModelPart, sample: String) in "\(part.function)\(suffix)(w, arena, scratch, in, out, \(sample));" }
+            let loop = parts.prefix { $0.inSampleLoop }
+            let looped = loop.isEmpty ? [] : ["        for (int sample = 0; sample < \(batch); sample++) {"]
+                + loop.map { "            " + call($0, "sample") } + ["        }"]
+            return looped + parts.dropFirst(loop.count).map { "        " + call($0, "0") }
+        }
         guard portable, !parts.isEmpty else { return calls("").map { String($0.dropFirst(4)) } }
         return ["#if KILN_DISPATCH_AVX2", "    if (kiln_cpu_has_avx2()) {"] + calls("_avx2")
             + ["    } else", "#endif", "    {"] + calls("") + ["    }"]

@@ -6,6 +6,8 @@ public struct Graph: Hashable, Sendable {
     public var output: ValueID
     /// Where each value lives; set by the memory planning pass.
     public var memory: MemoryPlan?
+    /// The prefix that runs once per sample; set by the split-batch pass (nil: all batched).
+    public var sampleLoop: SampleLoop?
 
     public init(name: String, nodes: [Node], constants: [Constant], output: ValueID) {
         self.name = name
@@ -58,6 +60,7 @@ public struct Graph: Hashable, Sendable {
         var out = self
         out.nodes = []
         out.memory = nil
+        out.sampleLoop = nil
         for (id, node) in nodes.enumerated() where live[id] {
             var node = node
             node.inputs = node.inputs.map { newID[resolve($0)] }

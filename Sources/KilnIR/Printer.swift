@@ -4,6 +4,7 @@
 public enum Printer {
     public static func render(_ g: Graph) -> String {
         var lines = ["graph \(g.name) (input \(g.inputShape)) -> %\(g.output) \(g.outputShape)"]
+        if let loop = g.sampleLoop { lines.append("  sample loop: %1...%\(loop.end - 1) run once per sample of \(loop.batch)") }
         for (id, node) in g.nodes.enumerated() {
             let args = node.inputs.map { "%\($0)" }.joined(separator: ", ")
             var line = "  %\(id) = \(describe(node.op)) (\(args)) {\(node.name)} : \(node.shape)"

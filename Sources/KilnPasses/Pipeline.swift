@@ -6,8 +6,8 @@ import KilnIR
 public struct Pipeline: Sendable {
     public var passes: [any Pass]
 
-    public static func standard(target: Target, winograd: Bool = true) -> Pipeline {
-        Pipeline(passes: [
+    public static func standard(target: Target, winograd: Bool = true, splitBatch: Bool = true) -> Pipeline {
+        let early: [any Pass] = [
             FoldBatchNorm(),
             LowerBatchNorm(),
             FuseConvEpilogue(),
@@ -15,10 +15,13 @@ public struct Pipeline: Sendable {
             FuseMulAdd(),
             FuseConvGate(),
             FuseDepthwisePrologue(),
+        ]
+        let late: [any Pass] = [
             ScheduleKernels(target: target, winograd: winograd),
             PackConvWeights(),
             PlanMemory(),
-        ])
+        ]
+        return Pipeline(passes: early + (splitBatch ? [SplitBatch(cacheBytes: target.cacheBytes)] : []) + late)
     }
 
     public func run(_ graph: Graph, log: ((String) -> Void)? = nil, dumpIR: Bool = false) throws -> Graph {

@@ -40,15 +40,24 @@ public struct PlanMemory: Pass {
         let planned = (1..<n).filter { root[$0] == $0 && storage[$0] == .arena(offset: 0) }
         var placed: [(offset: Int, size: Int, first: Int, last: Int)] = []
         var arena = 0, total = 0
-        for id in planned.sorted(by: { (g.nodes[$0].shape.count, -$0) > (g.nodes[$1].shape.count, -$1) }) {
-            let size = (g.nodes[id].shape.count + 15) / 16 * 16
-            total += size
-            let overlapping = placed.filter { $0.first <= lastUse[id] && id <= $0.last }.sorted { $0.offset < $1.offset }
+        // In a sample loop, a value only the loop reads holds one sample, and a loop value read
+        // after it is live from the loop's start: later iterations must not overwrite earlier slices.
+        var floats = g.nodes.map(\.shape.count), firstUse = Array(0..<n)
+        if let loop = g.sampleLoop {
+            let results = g.sampleLoopResults()
+            for id in planned where loop.contains(id) {
+                if results.contains(id) { firstUse[id] = 1 } else { floats[id] /= loop.batch }
+            }
+        }
+        for id in planned.sorted(by: { (floats[$0], -$0) > (floats[$1], -$1) }) {
+            let size = (floats[id] + 15) / 16 * 16
+            total += (g.nodes[id].shape.count + 15) / 16 * 16
+            let overlapping = placed.filter { $0.first <= lastUse[id] && firstUse[id] <= $0.last }.sorted { $0.offset < $1.offset }
             var offset = 0
             for block in overlapping where block.offset < offset + size {
                 offset = max(offset, block.offset + block.size)
             }
-            placed.append((offset, size, id, lastUse[id]))
+            placed.append((offset, size, firstUse[id], lastUse[id]))
             storage[id] = .arena(offset: offset)
             arena = max(arena, offset + size)
         }

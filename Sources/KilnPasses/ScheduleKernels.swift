@@ -42,9 +42,12 @@ public struct ScheduleKernels: Pass {
 
     public func run(_ graph: Graph) throws -> Graph {
         var g = graph
-        for (id, node) in g.nodes.enumerated() {
+        let body = graph.sampleLoopBody()  // a node in the sample loop runs on one sample at a time
+        for id in g.nodes.indices {
+            let view = g.sampleLoop?.contains(id) == true ? body : graph
+            let node = view.nodes[id]
             guard case .conv2d(let a, _) = node.op else { continue }
-            let x = g.nodes[node.inputs[0]].shape
+            let x = view.nodes[node.inputs[0]].shape
             guard !a.isDepthwise(inChannels: x[1]) else { continue }
             if let schedule = directSchedule(a, input: x) {
                 g.nodes[id].schedule = schedule

@@ -17,6 +17,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Use Winograd F(4x4, 3x3) for 3x3 stride-1 convs where the schedule pass expects it to pay.")
     var winograd = true
 
+    @Flag(inversion: .prefixedNo, help: "At batch > 1, run the early layers once per sample where the batch's activations would overflow the cache.")
+    var splitBatch = true
+
     @Flag(name: .shortAndLong, help: "Log passes and build steps (-vv also prints the IR after each pass).")
     var verbose: Int
 
@@ -48,6 +51,7 @@ struct ModelOptions: ParsableArguments {
     func compileOptions() -> CompileOptions {
         var options = CompileOptions(threads: threads)
         options.winograd = winograd
+        options.splitBatch = splitBatch
         if verbose > 0 || (Int(ProcessInfo.processInfo.environment["KILN_DEBUG"] ?? "") ?? 0) > 0 {
             options.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }

@@ -12,6 +12,17 @@ extension EmitSuite {
 
         @Test(arguments: goldens)
         func runsCleanUnderSanitizers(_ golden: String) throws {
+            try runSanitized(golden, sampleLoop: false)
+        }
+
+        /// Batched networks again with their early layers in a sample loop (see `SplitBatch`):
+        /// its slices of whole-batch buffers stay in bounds.
+        @Test(arguments: ["resnet_small_b2_odd", "van_small_b2"])
+        func sampleLoopRunsCleanUnderSanitizers(_ golden: String) throws {
+            try runSanitized(golden, sampleLoop: true)
+        }
+
+        private func runSanitized(_ golden: String, sampleLoop: Bool) throws {
             let url = SmallModel.repository.appendingPathComponent("Tests/KilnZooTests/Goldens/\(golden).json")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
             let model = try #require(object["model"] as? String)
@@ -24,8 +35,11 @@ extension EmitSuite {
             defer { try? FileManager.default.removeItem(at: dir) }
             var options = EmitOptions()
             options.prefix = "m"
+            if sampleLoop { options.splitBatchCacheBytes = 1024 }
             _ = try LibraryEmitter.emit(Zoo.entry(named: model)!.build(config), name: model, input: Shape(shape),
                                         weights: SeededWeightSource(seed: UInt64(seed)), to: dir.path, options: options)
+            let forward = try String(contentsOf: dir.appendingPathComponent("src/model.c"), encoding: .utf8)
+            #expect(forward.contains("for (int sample = 0; sample < \(shape[0]); sample++)") == sampleLoop)
             try writeFloats(SeededWeights.input(shape: shape, seed: UInt64(inputSeed)), to: dir.appendingPathComponent("in.f32"))
             let san = "-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror"
             _ = try mustRun("make -j2 CC=gcc CFLAGS='\(san)' example/m_example", in: dir)

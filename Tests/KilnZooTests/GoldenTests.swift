@@ -58,4 +58,22 @@ struct GoldenTests {
         let diff = maxAbsDiff(output, c.output)
         #expect(diff < 1e-4, "\(c.file): max abs diff \(diff)")
     }
+
+    /// The batched cases again with the early layers run once per sample (`SplitBatch`), which
+    /// at these small sizes only a tiny planned cache brings about.
+    @Test(arguments: try GoldenCase.all().filter { $0.input_shape[0] > 1 })
+    func matchesPyTorchInASampleLoop(_ c: GoldenCase) throws {
+        let entry = try #require(Zoo.entry(named: c.model), "no zoo model \(c.model)")
+        let layer = entry.build((c.config ?? [:]).mapValues(\.values))
+        var options = CompileOptions(threads: 2, cacheDirectory: goldenCacheDirectory)
+        options.splitBatchCacheBytes = 1024
+        let graph = try ModelCompiler.lower(layer, name: c.model, input: Shape(c.input_shape), target: .host(threads: 2), options: options)
+        let loop = try #require(graph.sampleLoop, "\(c.file): no sample loop")
+        #expect(loop.end > graph.nodes.count / 4, "\(c.file): the loop holds only \(loop.end) of \(graph.nodes.count) nodes")
+        let model = try ModelCompiler.compile(layer, name: c.model, input: Shape(c.input_shape), options: options)
+        let session = try model.load(weights: SeededWeightSource(seed: c.seed))
+        let output = try session.run(SeededWeights.input(shape: c.input_shape, seed: c.input_seed))
+        let diff = maxAbsDiff(output, c.output)
+        #expect(diff < 1e-4, "\(c.file): max abs diff \(diff)")
+    }
 }
