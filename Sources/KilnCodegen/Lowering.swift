@@ -106,14 +106,15 @@ enum Lowering {
             p += [("KILN_M", tile), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
             // The transformed input and products of one tile group, shared by the threads.
             scratch = (tile + 2) * (tile + 2) * group * cols * (x[1] + a.outChannels)
-        } else if case .gemm(let rows, let cols, let tile, let chunks)? = node.schedule {
+        } else if let (rows, cols, tile, chunks, channelLanes) = gemmSchedule(node.schedule) {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
+            if channelLanes { p.append(("KILN_CL", 1)) }
             // One panel, K rows NT+NR apart; with channel chunks, every (image, group, tile)'s panel,
             // shared by the chunks (KCG_SHARED in the template), if they fit in 4 MiB: the caller
             // allocates this much per thread, and many threads (up to 4 tiles each) would make
             // that large. Else every chunk packs its own panel.
-            let panel = x[1] / a.groups * a.kernelH * a.kernelW * (tile + cols)
+            let panel = x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))  // KCG_LDB, VL <= 16
             let shared = panel * (chunks > 1 ? x[0] * a.groups * ((y[2] * y[3] + tile - 1) / tile) : 1)
             scratch = shared <= 1 << 20 ? shared : panel
             if let d = a.prologue {
@@ -141,6 +142,15 @@ enum Lowering {
             args += [ptr.constant(node.constants[first]), d.hasBias ? ptr.constant(node.constants[first + 1]) : "NULL"]
         }
         return [KernelCall(instance: KernelInstance(template: template, params: p, scratchFloats: scratch), arguments: args)]
+    }
+
+    /// The GEMM schedules' tile, either way round.
+    private static func gemmSchedule(_ s: Schedule?) -> (rows: Int, cols: Int, tile: Int, chunks: Int, channelLanes: Bool)? {
+        switch s {
+        case .gemm(let rows, let cols, let tile, let chunks)?: return (rows, cols, tile, chunks, false)
+        case .gemmChannelLanes(let rows, let cols, let tile, let chunks)?: return (rows, cols, tile, chunks, true)
+        default: return nil
+        }
     }
 
     /// Floats of one input plane's zero-padded phase planes in templates/conv/conv2d_direct.c

@@ -26,6 +26,10 @@ public enum Schedule: Hashable, Sendable {
     /// Implicit GEMM: register tile `rows × cols` (cols a multiple of the vector width),
     /// `pixelTile` output pixels per packed panel, output channels split into `channelChunks` tasks.
     case gemm(rows: Int, cols: Int, pixelTile: Int, channelChunks: Int)
+    /// The implicit GEMM with output channels along the vector lanes: register tile `rows`
+    /// channels (a multiple of the vector width) × `cols` pixels, the rest as in `gemm`. For maps
+    /// whose pixels fill vectors badly (7×7: 49 pixels in 64 lanes).
+    case gemmChannelLanes(rows: Int, cols: Int, pixelTile: Int, channelChunks: Int)
     /// Winograd F(m×m, 3×3), m = `outputTile` (4 or 2), for 3×3 stride-1 convs: (m+2)² GEMMs on
     /// a `rows × cols` register tile whose columns are m×m-pixel tiles, over groups of
     /// `tileGroup` blocks of `cols` tiles.

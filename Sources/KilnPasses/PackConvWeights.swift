@@ -17,7 +17,7 @@ public struct PackConvWeights: Pass {
             // The logical shape stays, so verification still checks it; `storageFloats` adds the padding.
             let shape = g.constants[weight].shape
             switch schedule {
-            case .gemm(let rows, _, _, _):
+            case .gemm(let rows, _, _, _), .gemmChannelLanes(let rows, _, _, _):
                 g.nodes[id].constants[0] = g.addConstant(shape, .packGemm(weight, groups: a.groups, rows: rows))
             case .winograd(let tile, let rows, _, _):
                 g.nodes[id].constants[0] = g.addConstant(shape, .packWinograd(weight, tile: tile, rows: rows))

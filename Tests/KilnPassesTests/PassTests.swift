@@ -110,8 +110,8 @@ struct PassTests {
         // 4x4 tiles fill two blocks, one per group (36*16*1024 floats).
         #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) == .winograd(outputTile: 2, rows: 6, cols: 16, tileGroup: 1))
         #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [8, 512, 7, 7]) == .winograd(outputTile: 4, rows: 6, cols: 16, tileGroup: 1))
-        // 3x3 maps: 4 tiles of 2x2 fill no block.
-        guard case .gemm? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) else { Issue.record("3x3 map"); return }
+        // 3x3 maps: 4 tiles of 2x2 fill no block (and 9 pixels 56% of 2 vectors: the GEMM puts the channels along the lanes).
+        guard case .gemmChannelLanes? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) else { Issue.record("3x3 map"); return }
         // Strided, dilated, grouped, 5x5, thin, or turned off: not Winograd.
         for (conv, input): (Conv2d, [Int]) in [(Conv2d(64, 64, kernelSize: 3, stride: 2, padding: 1), [1, 64, 56, 56]),
                               (Conv2d(64, 64, kernelSize: 3, padding: 2, dilation: 2), [1, 64, 56, 56]),
@@ -142,8 +142,25 @@ struct PassTests {
         #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [1, 256, 14, 14]) == .winograd(outputTile: 4, rows: 12, cols: 16, tileGroup: 1))
         // 7x7 at batch 1: sixteen 2x2 tiles fill one vector, where two vectors found no block.
         #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) == .winograd(outputTile: 2, rows: 12, cols: 16, tileGroup: 1))
-        // 3x3 maps: 4 tiles fill not even one vector.
-        guard case .gemm? = try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) else { Issue.record("3x3 map"); return }
+        // 3x3 maps: 4 tiles fill not even one vector; the GEMM takes the channels along the lanes.
+        #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) == .gemmChannelLanes(rows: 32, cols: 9, pixelTile: 9, channelChunks: 2))
+    }
+
+    @Test func smallMapsPutTheChannelsAlongTheLanes() throws {
+        func schedule(_ conv: Conv2d, _ input: Shape, width: Int = 16) throws -> Schedule? {
+            let t = Target(vectorWidth: width, l2Bytes: 1 << 20, threads: 2, march: "native")
+            return try ScheduleKernels(target: t).run(try trace(conv.key("c"), input)).nodes[1].schedule
+        }
+        // 7x7 at 16 lanes: 49 pixels would fill 77% of 4 vectors; 2 vectors of channels x 7 pixels.
+        #expect(try schedule(Conv2d(512, 2048, kernelSize: 1), [1, 512, 7, 7]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 2))
+        #expect(try schedule(Conv2d(256, 512, kernelSize: 3, stride: 2, padding: 1), [1, 256, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 2))
+        // Batch 8 has tasks enough without splitting the channels.
+        #expect(try schedule(Conv2d(512, 2048, kernelSize: 1), [8, 512, 7, 7]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 1))
+        // 14x14 fills 94% (13 vectors); 8 lanes fill 88% of 7x7; channels that 2 vectors do not divide, groups: pixel lanes.
+        for (conv, input, width) in [(Conv2d(320, 1280, kernelSize: 1), [1, 320, 14, 14] as Shape, 16), (Conv2d(512, 2048, kernelSize: 1), [1, 512, 7, 7], 8),
+                                     (Conv2d(512, 520, kernelSize: 1), [1, 512, 7, 7], 16), (Conv2d(512, 512, kernelSize: 1, groups: 2), [1, 512, 7, 7], 16)] {
+            guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("\(input) at \(width) lanes"); continue }
+        }
     }
 
     @Test func groupedConvsWithFewChannelsPerGroupGoDirect() throws {

@@ -35,6 +35,14 @@
  * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
  * no cache), and the input rows KCG_PFC channels ahead of the pack.
  *
+ * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
+ * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
+ * multiple of VL, dividing the group's) by NR pixels (any count, e.g. 7), each panel value
+ * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
+ * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
+ * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
+ * tile into y's channel rows.
+ *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
  * size of its input; params KILN_PRO_KH, _KW, _PH, _PW, _DH, _DW, _HAS_BIAS, _ACT) and the
@@ -130,6 +138,9 @@
 #ifndef KILN_HAS_GATE
 #define KILN_HAS_GATE 0
 #endif
+#ifndef KILN_CL
+#define KILN_CL 0
+#endif
 _Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
@@ -162,8 +173,9 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_MB ((KCG_MG + KILN_MR - 1) / KILN_MR)            /* row blocks per group */
 #define KCG_MBC ((KCG_MB + KILN_MCHUNKS - 1) / KILN_MCHUNKS) /* row blocks per task */
 #define KCG_NTILES ((KCG_P + KILN_NT - 1) / KILN_NT)
-#define KCG_LDB (KILN_NT + KILN_NR)
-#define KCG_NV (KILN_NR / KILN_VL)
+/* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
+#define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
+#define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
@@ -172,9 +184,14 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
+#if KILN_CL
+_Static_assert(KILN_MR % KILN_VL == 0 && KCG_MG % KILN_MR == 0 && KILN_NR >= 1 && KILN_MCHUNKS >= 1,
+               "conv2d_gemm: channels along the lanes need MR a multiple of VL dividing COUT/GROUPS");
+#else
 _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
                "conv2d_gemm: needs MR >= 1, NR >= VL, MCHUNKS >= 1");
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
+#endif
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
@@ -312,6 +329,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 #endif
 }
 
+#if !KILN_CL
 /* One MR x (nv*VL) tile of y (row stride P): act(sum_k a[k][r] * b[k][c] + bias[r] +
  * res[r][c]), storing only the mv valid rows and pv valid columns. Always inlined, so nv
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
@@ -379,7 +397,59 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     (void)bias;
     (void)res;
 }
+#endif
 
+#if KILN_CL
+/* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
+ * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
+    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv) {
+    kiln_vf acc[KCG_NV][KILN_NR];
+    KILN_UNROLL
+    for (int v = 0; v < KCG_NV; v++) {
+        KILN_UNROLL
+        for (int c = 0; c < KILN_NR; c++) acc[v][c] = kiln_vbroadcast(0.0f);
+    }
+    for (int k = 0; k < KCG_K; k++) {
+        kiln_vf av[KCG_NV];
+        KILN_UNROLL
+        for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
+        KILN_UNROLL
+        for (int c = 0; c < KILN_NR; c++) {
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            KILN_UNROLL
+            for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
+        }
+    }
+    float t[KILN_NR][KILN_MR]; /* pixel-major staging of the finished tile */
+    for (int c = 0; c < pv; c++)
+        for (int v = 0; v < KCG_NV; v++) {
+            kiln_vf s = acc[v][c];
+#if KILN_HAS_BIAS
+            s += kiln_vload(bias + v * KILN_VL);
+#endif
+#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
+            float r[KILN_VL];
+            for (int l = 0; l < KILN_VL; l++) r[l] = res[(ptrdiff_t)(v * KILN_VL + l) * KCG_P + c];
+#endif
+#if KILN_HAS_RESIDUAL
+            s += kiln_vload(r);
+#endif
+#if KILN_HAS_GATE
+            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s) * kiln_vload(r));
+#else
+            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s));
+#endif
+        }
+    for (int m = 0; m < KILN_MR; m++)
+        for (int c = 0; c < pv; c++) y[(ptrdiff_t)m * KCG_P + c] = t[c][m];
+    (void)bias;
+    (void)res;
+}
+#endif
+
+#if !KILN_CL
 /* Fetches, for writing, the output lines of the tile at column j, row block ib (and, with a
  * residual or gate, those lines of it for reading), KCG_PFD tiles before it is stored. y is
  * mostly in no cache (the arena last used those bytes layers ago), and the store misses of
@@ -399,6 +469,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
     }
     (void)res;
 }
+#endif
 
 /* Task t's share of y: its pixel tile against its chunk of the group's output channels, from
  * the panel b packed for that tile. */
@@ -413,6 +484,27 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
     const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
     const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
     const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
+#if KILN_CL
+    /* Row block outer: its K x MR weights stay in L1 across the column blocks. */
+    for (int ib = ib0; ib < ib1; ib++) {
+        const int m = ib * KILN_MR;
+        if (ib + 1 < ib1) /* the next block's output rows (and residual or gate rows): they miss */
+            for (int r = m + KILN_MR; r < m + 2 * KILN_MR; r++)
+                for (int c = 0; c < ncols; c += 16) {
+                    KILN_PREFETCH_W(y + yo + (ptrdiff_t)r * KCG_P + c);
+#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
+                    KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
+#endif
+                }
+        for (int j = 0; j < ncols; j += KILN_NR) {
+            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
+            KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
+                                        KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
+                                        KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
+                                        KILN_MIN(KILN_NR, ncols - j));
+        }
+    }
+#else
     /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
     for (int j = 0; j < ncols; j += KILN_NR)
         for (int ib = ib0; ib < ib1; ib++) {
@@ -431,6 +523,7 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             else
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, KCG_NV, mv, pv);
         }
+#endif
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,

@@ -562,6 +562,249 @@ static const shape w2_3x3_512_512_7_shape = {"w2_3x3_512_512_7", w2_3x3_512_512_
 #undef KILN_TG
 #undef KILN_M
 
+/* Channels along the lanes (KILN_CL) against the pixel-lane GEMM on 7x7 maps. */
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 7
+#undef KILN_CL
+#define KILN_CL 1
+#define KILN_FN cl1x1_512_2048_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 2048
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT 49
+#define KILN_MCHUNKS BENCH_THREADS
+#include "../conv/conv2d_gemm.c"
+static const shape cl1x1_512_2048_7_shape = {"cl1x1_512_2048_7", cl1x1_512_2048_7, 512, 7, 2048, 1, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+#undef KILN_CL
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR BENCH_MR
+#define KILN_NR BENCH_NR
+
+#define KILN_FN c1x1_2048_512_7
+#define KILN_CIN 2048
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT NT_FOR(2048, 49)
+#define KILN_MCHUNKS CHUNKS_FOR(512, 49, KILN_NT)
+#include "../conv/conv2d_gemm.c"
+static const shape c1x1_2048_512_7_shape = {"c1x1_2048_512_7", c1x1_2048_512_7, 2048, 7, 512, 1, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 7
+#undef KILN_CL
+#define KILN_CL 1
+#define KILN_FN cl1x1_2048_512_7
+#define KILN_CIN 2048
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT 49
+#define KILN_MCHUNKS BENCH_THREADS
+#include "../conv/conv2d_gemm.c"
+static const shape cl1x1_2048_512_7_shape = {"cl1x1_2048_512_7", cl1x1_2048_512_7, 2048, 7, 512, 1, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+#undef KILN_CL
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR BENCH_MR
+#define KILN_NR BENCH_NR
+
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 7
+#undef KILN_CL
+#define KILN_CL 1
+#define KILN_FN cl3x3_512_512_7
+#define KILN_CIN 512
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT 49
+#define KILN_MCHUNKS BENCH_THREADS
+#include "../conv/conv2d_gemm.c"
+static const shape cl3x3_512_512_7_shape = {"cl3x3_512_512_7", cl3x3_512_512_7, 512, 7, 512, 3, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+#undef KILN_CL
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR BENCH_MR
+#define KILN_NR BENCH_NR
+
+#define KILN_FN c3x3s2_256_512_14
+#define KILN_CIN 256
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT NT_FOR(2304, 49)
+#define KILN_MCHUNKS CHUNKS_FOR(512, 49, KILN_NT)
+#include "../conv/conv2d_gemm.c"
+static const shape c3x3s2_256_512_14_shape = {"c3x3s2_256_512_14", c3x3s2_256_512_14, 256, 14, 512, 3, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 7
+#undef KILN_CL
+#define KILN_CL 1
+#define KILN_FN cl3x3s2_256_512_14
+#define KILN_CIN 256
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 512
+#define KILN_OH 7
+#define KILN_OW 7
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_NT 49
+#define KILN_MCHUNKS BENCH_THREADS
+#include "../conv/conv2d_gemm.c"
+static const shape cl3x3s2_256_512_14_shape = {"cl3x3s2_256_512_14", cl3x3s2_256_512_14, 256, 14, 512, 3, 7, KILN_NT, KILN_MCHUNKS};
+#undef KILN_FN
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_NT
+#undef KILN_MCHUNKS
+#undef KILN_CL
+#undef KILN_MR
+#undef KILN_NR
+#define KILN_MR BENCH_MR
+#define KILN_NR BENCH_NR
+
 static const shape* const shapes[] = {
     &c1x1_256_64_56_shape,
     &c1x1_64_256_56_shape,
@@ -579,6 +822,12 @@ static const shape* const shapes[] = {
     &w3x3_256_256_14_shape,
     &w3x3_512_512_7_shape,
     &w2_3x3_512_512_7_shape,
+    &cl1x1_512_2048_7_shape,
+    &c1x1_2048_512_7_shape,
+    &cl1x1_2048_512_7_shape,
+    &cl3x3_512_512_7_shape,
+    &c3x3s2_256_512_14_shape,
+    &cl3x3s2_256_512_14_shape,
 };
 
 static double now(void) {

@@ -892,6 +892,97 @@ CONV_CASE_W(-KILN_MR, KILN_M)
 CONV_CASE_W(-KILN_MR, KILN_M)
 #include "undef_params.h"
 
+/* ---- conv2d_gemm with the channels along the lanes (KILN_CL) ---- */
+/* 1x1 on 7x7 (ResNet-50 layer4's conv3): 2 vectors of channels x 7 pixels, batch 2, two channel chunks, bias + residual + ReLU */
+#define KILN_FN cl_1x1_res
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 16
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT (4 * KILN_VL)
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 7
+#define KILN_NT 49
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
+/* 3x3 stride 2 onto 7x7 (layer4.0.conv2), 6-pixel tiles so that the last of each 48-pixel panel is cut (P = 49), GELU then a gate, no bias */
+#define KILN_FN cl_3x3_s2_gate
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 5
+#define KILN_H 13
+#define KILN_W 13
+#define KILN_COUT (2 * KILN_VL)
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_MR KILN_VL
+#define KILN_NR 6
+#define KILN_NT 48
+#define KILN_MCHUNKS 1
+#define KILN_HAS_BIAS 0
+#define KILN_HAS_GATE 1
+#define KILN_ACT 3
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
+/* 1x1 stride 2 (a downsample), K = 67, 3 row blocks of one vector, 5x5 output in one 25-pixel panel of 5-pixel tiles, bias only */
+#define KILN_FN cl_1x1_s2_deep
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 67
+#define KILN_H 10
+#define KILN_W 10
+#define KILN_COUT (3 * KILN_VL)
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 2
+#define KILN_SW 2
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_MR KILN_VL
+#define KILN_NR 5
+#define KILN_NT 25
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 0
+#define KILN_ACT 0
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 static const conv_case* const conv_cases[] = {
     &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
@@ -901,6 +992,7 @@ static const conv_case* const conv_cases[] = {
     &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
+    &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case,
 };
 
 /* ---- maxpool2d ---- */

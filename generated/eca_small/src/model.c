@@ -4,8 +4,8 @@
 #include "model.h"
 #include "../eca_small.h"
 #define KILN_MODEL_NAME "eca_resnet50"
-#define KILN_WEIGHT_FLOATS 154272
-#define KILN_WEIGHTS_FINGERPRINT 0xe1e41e65d6f5d99dULL
+#define KILN_WEIGHT_FLOATS 148512
+#define KILN_WEIGHTS_FINGERPRINT 0x9791abea1a5d9126ULL
 #define KILN_ARENA_FLOATS 7232
 #define KILN_INPUT_FLOATS 4800
 #define KILN_OUTPUT_FLOATS 10
@@ -17,17 +17,19 @@ static void kiln_forward(const float* w, float* arena, float* scratch, const flo
     (void)w; (void)arena; (void)scratch; (void)in;
 #if KILN_DISPATCH_AVX2
     if (kiln_cpu_has_avx2()) {
-        eca_small__part01_avx2(w, arena, scratch, in, out);
-        eca_small__part02_avx2(w, arena, scratch, in, out);
-        eca_small__part03_avx2(w, arena, scratch, in, out);
-        eca_small__part04_avx2(w, arena, scratch, in, out);
+        eca_small__part01_avx2(w, arena, scratch, in, out, 0);
+        eca_small__part02_avx2(w, arena, scratch, in, out, 0);
+        eca_small__part03_avx2(w, arena, scratch, in, out, 0);
+        eca_small__part04_avx2(w, arena, scratch, in, out, 0);
+        eca_small__part05_avx2(w, arena, scratch, in, out, 0);
     } else
 #endif
     {
-        eca_small__part01(w, arena, scratch, in, out);
-        eca_small__part02(w, arena, scratch, in, out);
-        eca_small__part03(w, arena, scratch, in, out);
-        eca_small__part04(w, arena, scratch, in, out);
+        eca_small__part01(w, arena, scratch, in, out, 0);
+        eca_small__part02(w, arena, scratch, in, out, 0);
+        eca_small__part03(w, arena, scratch, in, out, 0);
+        eca_small__part04(w, arena, scratch, in, out, 0);
+        eca_small__part05(w, arena, scratch, in, out, 0);
     }
 }
 /* kiln_blob.c — reads and checks a Kiln weights file ("blob"), and the error state.

@@ -12,12 +12,14 @@
 #else
 #define KILN_INTERNAL
 #endif
-KILN_INTERNAL void eca_small__part01(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part02(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part03(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part04(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part01_avx2(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part02_avx2(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part03_avx2(const float* w, float* arena, float* scratch, const float* in, float* out);
-KILN_INTERNAL void eca_small__part04_avx2(const float* w, float* arena, float* scratch, const float* in, float* out);
+KILN_INTERNAL void eca_small__part01(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part02(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part03(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part04(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part05(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part01_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part02_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part03_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part04_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part05_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 #endif /* KILN_MODEL_H */
