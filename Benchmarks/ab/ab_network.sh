@@ -5,7 +5,8 @@
 #   A_KILN=/tmp/kiln-old Benchmarks/ab/ab_network.sh resnet50
 #
 # Side A and side B are each a kiln binary (A_KILN, B_KILN; default .build/release/kiln) and
-# a template folder (A_TEMPLATES, B_TEMPLATES; default templates/). Each side is emitted twice
+# a template folder (A_TEMPLATES, B_TEMPLATES; default templates/). EMIT_FLAGS (default
+# --target-cpu native) go to both sides' `kiln emit`. Each side is emitted twice
 # (as symbol prefixes ma_ and mb_) with seeded weights; two drivers run A then B alternately,
 # one with A in the first slot and one with B there, since the slot alone moved times by up
 # to 2.5% on this VM. Prints each run and the geometric mean of the per-pair medians of B/A.
@@ -23,12 +24,14 @@ cc=${CC:-clang}
 libomp=$(ls -d /usr/lib/llvm-*/lib 2>/dev/null | sort -V | tail -1)
 omp=${OPENMP_FLAGS:--fopenmp=libomp}
 omp_link=${OPENMP_LIBS:--L$libomp -Wl,-rpath,$libomp}
+# Scheduled for this CPU, as the JIT does (the portable default plans for 8 lanes whatever the CPU).
+emit_flags=${EMIT_FLAGS:---target-cpu native}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-ab.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # emit DIR PREFIX KILN TEMPLATES: one library, compiled to DIR/lib.a
 emit() {
-    KILN_TEMPLATES=$4 "$3" emit "$model" --name "$2" --out "$work/$1" --threads "$threads" --random-weights >/dev/null
+    KILN_TEMPLATES=$4 "$3" emit "$model" --name "$2" --out "$work/$1" --threads "$threads" --random-weights $emit_flags >/dev/null
     (cd "$work/$1" && $cc -O3 -march=native $omp -I. -Isrc -c src/*.c && ar rcs lib.a ./*.o)
 }
 emit a1 ma "$a_kiln" "$a_templates" & emit b2 mb "$b_kiln" "$b_templates" & wait
