@@ -18,11 +18,8 @@ public struct PlanMemory: Pass {
         var g = graph
         let n = g.nodes.count
         var storage = Array(repeating: MemoryPlan.Storage.arena(offset: 0), count: n)
-        var root = Array(0..<n)
-        for (id, node) in g.nodes.enumerated() where node.op.isView {
-            root[id] = root[node.inputs[0]]
-            storage[id] = .alias(of: root[id])
-        }
+        let root = g.nodes.indices.map(g.viewRoot)
+        for (id, node) in g.nodes.enumerated() where node.op.isView { storage[id] = .alias(of: root[id]) }
         for (id, node) in g.nodes.enumerated() where node.op == .constant {
             storage[id] = .constant(node.constants[0])
         }
