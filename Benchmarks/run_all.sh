@@ -8,7 +8,9 @@
 #
 # Environment: BATCH (default 1), KILN (default .build/release/kiln; build it with `swift build -c release`),
 # MODELS (a space-separated subset), RESULTS (default Benchmarks/RESULTS.md), LOGS (a folder
-# to keep each model's full output in; default a temporary one, printed at the end).
+# to keep each model's full output in; default a temporary one, printed at the end), TUNING (a
+# tuning file every compile reads; default none: the schedule pass's own picks), TUNE=1 (tune
+# each network into TUNING first, `kiln bench --tune`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,13 @@ MODELS=${MODELS:-"resnet50 se_resnet50 eca_resnet50 epsanet50 epsanet101 sa_resn
 RESULTS=${RESULTS:-Benchmarks/RESULTS.md}
 LOGS=${LOGS:-$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-logs.XXXXXX")}
 mkdir -p "$LOGS"
+TUNING=${TUNING:-}
+tuning_flags=(--no-tuning)
+[ -n "$TUNING" ] && tuning_flags=(--tuning-file "$TUNING")
+if [ "${TUNE:-0}" = 1 ]; then
+    [ -n "$TUNING" ] || { echo "run_all.sh: TUNE=1 needs TUNING=FILE to tune into" >&2; exit 2; }
+    tuning_flags+=(--tune)
+fi
 
 if [ ! -x "$KILN" ]; then
     echo "run_all.sh: no kiln binary at $KILN; build it with 'swift build -c release' (or set KILN)" >&2
@@ -40,7 +49,7 @@ failed=""
 for model in $MODELS; do
     echo "=== $model ($THREADS threads, $RUNS runs, batch $BATCH)"
     if ! "$KILN" bench "$model" --threads "$THREADS" --runs "$RUNS" --batch "$BATCH" --size 224 \
-            --append-row "$rows" 2>&1 | tee "$LOGS/$model.log"; then
+            --append-row "$rows" "${tuning_flags[@]}" 2>&1 | tee "$LOGS/$model.log"; then
         failed="$failed $model"
         echo "| $model | $BATCH×224² | failed: $(tail -n 1 "$LOGS/$model.log" | tr '|' '/') |" >> "$rows"
     fi
@@ -51,7 +60,7 @@ peak=$(grep -m1 '^peak: ' "$first" 2>/dev/null | sed 's/^peak: //')
 versions=$(grep -m2 -oE '\((onnxruntime|torch) [^)]*\)' "$first" 2>/dev/null | tr -d '()' | paste -sd, - | sed 's/,/, /')
 {
     echo
-    echo "### $started, commit $commit, $THREADS $plural, $RUNS runs$([ "$BATCH" = 1 ] || echo ", batch $BATCH")"
+    echo "### $started, commit $commit, $THREADS $plural, $RUNS runs$([ "$BATCH" = 1 ] || echo ", batch $BATCH")$([ -n "$TUNING" ] && echo ", tuned schedules (--tune)")"
     echo
     echo "Machine: ${peak:-unknown}; $(nproc) cores online. Peers: ${versions:-unknown}."
     echo

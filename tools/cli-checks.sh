@@ -49,12 +49,12 @@ check "check against other weights" 1 "more than --atol" \
 check "dump passes" 0 "pass fuse-conv-epilogue" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump passes
 check "dump ir with schedules" 0 "schedule gemm(rows: " \
-    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump ir
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --dump ir --no-tuning
 # A 32x32 map has 64 4x4 tiles: at least a block (2 vectors) at every vector width up to 16.
 check "winograd scheduled" 0 "{layer1.0.conv2} : [1, 16, 32, 32]  schedule winograd(outputTile: 4" \
-    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir
+    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir --no-tuning
 check "no winograd" 0 "{layer1.0.conv2} : [1, 16, 32, 32]  schedule gemm(" \
-    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir --no-winograd
+    "$kiln" compile resnet50 --config '{"layers":[1,1,1,1],"width":16,"num_classes":10}' --shape 1,3,128,128 --dump ir --no-winograd --no-tuning
 check "bench alone with pauses" 0 "kiln " \
     "$kiln" bench resnet50 --config "$small" --size 32 --runs 2 --warmup 1 --no-peers --pause 0.01
 check "bench with peers: paired ratios" 0 "median of the per-round ratios" \
@@ -81,6 +81,16 @@ check "truncated cache entry is rebuilt" 0 "(built)" \
     env KILN_CACHE_DIR="$tmp/race-cache" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,24,24
 check "profile" 0 "GFLOP/s  kernel" \
     "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
+
+# --tune writes the winners to the tuning file, which later compiles read; bad files are refused by name.
+check "tune" 0 "convolution shapes; their kernels" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --tune --tune-runs 2 --tuning-file "$tmp/tuning.json"
+check "tuning file written" 0 "kiln-tuning-1" cat "$tmp/tuning.json"
+echo "not json" > "$tmp/bad-tuning.json"
+check "bad tuning file" 1 "tuning file $tmp/bad-tuning.json: is not a Kiln tuning file" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --tuning-file "$tmp/bad-tuning.json"
+check "tune without tuning" 1 "--tune and --no-tuning contradict each other" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --tune --no-tuning
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -12,6 +12,8 @@ public final class CompiledModel: @unchecked Sendable {
     public let cacheHit: Bool
     /// Seconds spent in passes, codegen and the C compiler (near zero on a cache hit).
     public let compileSeconds: Double
+    /// Convolutions whose schedule came from the tuning file (`CompileOptions.tuning`).
+    public internal(set) var tunedConvolutions = 0
     let library: SharedLibrary
     let entry: EntryPoints
 

@@ -13,6 +13,8 @@ public enum KilnError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownLayer(path: String, nearby: [String])
     /// The compiled model refused to start or run (status code from C).
     case runtime(String)
+    /// A tuning file (`kiln tune`) that cannot be read or written, or is not one.
+    case tuningFile(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum KilnError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the network has no module '\(path)'" + (nearby.isEmpty ? "" : "; modules near it: " + nearby.joined(separator: ", "))
         case let .runtime(detail):
             return detail
+        case let .tuningFile(path, problem):
+            return "tuning file \(path): \(problem)"
         }
     }
 }

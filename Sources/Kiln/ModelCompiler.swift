@@ -27,6 +27,9 @@ public struct CompileOptions: Sendable {
     /// The last-level cache size the split-batch pass plans for; default: the host's. A tiny
     /// value puts as many layers in the sample loop as the traffic model allows (for tests).
     public var splitBatchCacheBytes: Int?
+    /// Schedules measured by `kiln tune`; its entries for the target being compiled for replace
+    /// the schedule pass's own picks for layers of the same shape.
+    public var tuning: TuningFile?
     /// Hears about C compilation as each translation unit finishes (for a progress display).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -50,10 +53,22 @@ public enum ModelCompiler {
         }
         var traced = try Tracer.trace(layer, name: name, input: input)
         if let path = options.outputLayer { traced = try truncated(traced, at: path) }
+        let tuned = options.tuning?.schedules(for: target) ?? [:]
         var target = target
         if let bytes = options.splitBatchCacheBytes { target.cacheBytes = bytes }
-        let pipeline = Pipeline.standard(target: target, winograd: options.winograd, splitBatch: options.splitBatch)
-        return try pipeline.run(traced, log: options.log, dumpIR: options.dumpIR)
+        let pipeline = Pipeline.standard(target: target, winograd: options.winograd, splitBatch: options.splitBatch, tuned: tuned)
+        let graph = try pipeline.run(traced, log: options.log, dumpIR: options.dumpIR)
+        if !tuned.isEmpty {
+            let (count, of) = tunedConvolutions(graph, tuned)
+            options.log?("tuning file: \(count) of \(of) convolutions on tuned schedules")
+        }
+        return graph
+    }
+
+    /// How many of the graph's scheduled convolutions took their schedule from `tuned`.
+    static func tunedConvolutions(_ graph: Graph, _ tuned: [String: Schedule]) -> (count: Int, of: Int) {
+        let layers = ScheduleKernels.scheduledConvolutions(graph)
+        return (layers.filter { tuned[$0.key] == graph.nodes[$0.id].schedule }.count, layers.count)
     }
 
     /// The graph cut after the last node of module `path` (the module's output).
@@ -87,7 +102,9 @@ public enum ModelCompiler {
                                            compiler: compiler, flags: flags, progress: options.progress)
         if !built.cacheHit { options.progress?("") }  // done: an empty line lets a display clear itself
         options.log?("library \(built.path) (\(built.cacheHit ? "cache hit" : "compiled"))")
-        return try CompiledModel(graph: graph, sources: sources, libraryPath: built.path, cacheHit: built.cacheHit,
-                                 compileSeconds: Date().timeIntervalSince(start))
+        let model = try CompiledModel(graph: graph, sources: sources, libraryPath: built.path, cacheHit: built.cacheHit,
+                                      compileSeconds: Date().timeIntervalSince(start))
+        model.tunedConvolutions = tunedConvolutions(graph, options.tuning?.schedules(for: target) ?? [:]).count
+        return model
     }
 }

@@ -22,7 +22,7 @@ public struct Node: Hashable, Sendable {
 }
 
 /// How a kernel's loops are tiled and parallelised. Plain data: a schedule never changes results.
-public enum Schedule: Hashable, Sendable {
+public enum Schedule: Hashable, Sendable, Codable {
     /// Implicit GEMM: register tile `rows × cols` (cols a multiple of the vector width),
     /// `pixelTile` output pixels per packed panel, output channels split into `channelChunks` tasks.
     case gemm(rows: Int, cols: Int, pixelTile: Int, channelChunks: Int)

@@ -6,7 +6,8 @@ import KilnIR
 public struct Pipeline: Sendable {
     public var passes: [any Pass]
 
-    public static func standard(target: Target, winograd: Bool = true, splitBatch: Bool = true) -> Pipeline {
+    public static func standard(target: Target, winograd: Bool = true, splitBatch: Bool = true,
+                                tuned: [String: Schedule] = [:]) -> Pipeline {
         let early: [any Pass] = [
             FoldBatchNorm(),
             LowerBatchNorm(),
@@ -17,7 +18,7 @@ public struct Pipeline: Sendable {
             FuseDepthwisePrologue(),
         ]
         let late: [any Pass] = [
-            ScheduleKernels(target: target, winograd: winograd),
+            ScheduleKernels(target: target, winograd: winograd, tuned: tuned),
             PackConvWeights(),
             PlanMemory(),
         ]

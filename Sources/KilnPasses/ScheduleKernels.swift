@@ -33,53 +33,134 @@ import KilnIR
 ///   batch 1 its 4 tiles fill a quarter of a block (0.85× the GEMM), so F(2×2, 3×3) takes them:
 ///   16 tiles, 1/2.25 of the multiplies, measured 1.9× the GEMM. Tile groups keep the
 ///   transformed data of a group within about 1 MiB.
+///
+/// `kiln tune` (Kiln's ScheduleTuner) times each layer's `candidates` in the network and keeps
+/// the faster ones, which this pass then takes from `tuned` instead of its own pick.
 public struct ScheduleKernels: Pass {
     public static let name = "schedule-kernels"
     public var target: Target
     /// Allow Winograd convolutions (on by default; off to compare or to rule them out).
     public var winograd: Bool
-    public init(target: Target, winograd: Bool = true) {
+    /// Schedules measured faster by `--tune` (a tuning file's entries for this target), by
+    /// `layerKey`. One that is not among a layer's candidates (a file from an older Kiln) is
+    /// not used.
+    public var tuned: [String: Schedule]
+    public init(target: Target, winograd: Bool = true, tuned: [String: Schedule] = [:]) {
         self.target = target
         self.winograd = winograd
+        self.tuned = tuned
     }
 
     public func run(_ graph: Graph) throws -> Graph {
         var g = graph
-        let body = graph.sampleLoopBody()  // a node in the sample loop runs on one sample at a time
-        for id in g.nodes.indices {
-            let view = g.sampleLoop?.contains(id) == true ? body : graph
-            let node = view.nodes[id]
-            guard case .conv2d(let a, _) = node.op else { continue }
-            let x = view.nodes[node.inputs[0]].shape
-            guard !a.isDepthwise(inChannels: x[1]) else { continue }
-            if let schedule = directSchedule(a, input: x) {
-                g.nodes[id].schedule = schedule
-                continue
-            }
-            if winograd, let schedule = winogradSchedule(a, input: x, output: node.shape) {
-                g.nodes[id].schedule = schedule
-                continue
-            }
-            let k = x[1] / a.groups * a.kernelH * a.kernelW
-            let pixels = node.shape[2] * node.shape[3]
-            let perGroup = a.outChannels / a.groups
-            let rows = min(gemmRows, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
-            let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
-            let roundedPixels = (pixels + cols - 1) / cols * cols
-            let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
-            // One column block past the budget is worth it when it holds the whole map: a last
-            // tile of a few pixels would cost a full pass over the weights.
-            var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
-            if a.prologue != nil { tile = prologueTile(pixels: pixels, images: node.shape[0], cols: cols, widest: tile) }
-            let tasks = node.shape[0] * a.groups * ((pixels + tile - 1) / tile)
-            let rowBlocks = (perGroup + rows - 1) / rows
-            // Chunks may repack their panel, and a depthwise prologue with it: split pixels first.
-            let enough = a.prologue != nil ? target.threads : 4 * target.threads
-            let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
-            g.nodes[id].schedule = channelLaneSchedule(a, pixels: pixels, images: node.shape[0], cols: cols)
-                ?? .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
+        for layer in tunableLayers(graph) {
+            let pick = tuned[layer.key].flatMap { layer.candidates.contains($0) ? $0 : nil }
+            g.nodes[layer.id].schedule = pick ?? layer.candidates[0]
         }
         return g
+    }
+
+    /// A convolution the pass schedules, with the schedules it may take: its own pick first,
+    /// then the alternatives `--tune` measures (`candidates`).
+    public struct TunableLayer: Sendable {
+        public var id: ValueID
+        /// What the schedule depends on: the op and its input and output shapes (`layerKey`).
+        public var key: String
+        public var candidates: [Schedule]
+    }
+
+    /// Every convolution of `graph` but the depthwise ones, with its candidates.
+    public func tunableLayers(_ graph: Graph) -> [TunableLayer] {
+        Self.scheduledConvolutions(graph).map { c in
+            TunableLayer(id: c.id, key: c.key, candidates: candidates(c.attrs, input: c.input, output: c.output))
+        }
+    }
+
+    /// The convolutions the pass schedules (all but the depthwise ones), seen as they run: a
+    /// node in the sample loop on one sample.
+    public static func scheduledConvolutions(_ graph: Graph) -> [(id: ValueID, key: String, attrs: Conv2dAttrs, input: Shape, output: Shape)] {
+        let body = graph.sampleLoopBody()
+        return graph.nodes.indices.compactMap { id in
+            let view = graph.sampleLoop?.contains(id) == true ? body : graph
+            let node = view.nodes[id]
+            guard case .conv2d(let a, _) = node.op else { return nil }
+            let x = view.nodes[node.inputs[0]].shape
+            guard !a.isDepthwise(inChannels: x[1]) else { return nil }
+            return (id, layerKey(node, input: x), a, x, node.shape)
+        }
+    }
+
+    /// Names a convolution by everything its schedule depends on, so that a tuned schedule is
+    /// reused by every layer of that shape (ResNet-50's 3 `layer1.*.conv2`, and SE-ResNet-50's).
+    public static func layerKey(_ node: Node, input x: Shape) -> String {
+        guard case .conv2d(let a, _) = node.op else { return Printer.describe(node.op) }
+        return "\(Printer.describe(node.op)) k\(a.kernelH)x\(a.kernelW) s\(a.strideH)x\(a.strideW) p\(a.padH)x\(a.padW) "
+            + "d\(a.dilationH)x\(a.dilationW) \(x) -> \(node.shape)"
+    }
+
+    /// The schedule the cost model picks, then the alternatives worth measuring: one parameter
+    /// changed at a time (register tile, pixel tile, channel chunks, tile group), the other
+    /// lane orientation, and the GEMM for a Winograd conv. All are valid for the kernel's
+    /// template and keep the register tile within the vector registers.
+    func candidates(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> [Schedule] {
+        let pick = defaultSchedule(a, input: x, output: y)
+        var out = [pick]
+        func add(_ s: Schedule?) { if let s, !out.contains(s) { out.append(s) } }
+        let registers = target.vectorWidth >= 16 ? 32 : 16
+        switch pick {
+        case .direct(let rows, let vectors):
+            let perGroup = a.outChannels / a.groups
+            for r in [4, 3, 2, 1] where perGroup % r == 0 && r != rows { add(.direct(rows: r, vectors: vectors)) }
+            for v in 2...4 where v != vectors && rows * v + v + 1 <= registers { add(.direct(rows: rows, vectors: v)) }
+        case .winograd(let m, _, let cols, let group):
+            let vl = target.vectorWidth
+            add(winograd(m: m, block: cols, group: max(1, group / 2), input: x, output: y))
+            add(winograd(m: m, block: cols, group: 2 * group, input: x, output: y))
+            for om in [4, 2] { for block in vl >= 16 ? [2 * vl, vl] : [2 * vl] { add(winograd(m: om, block: block, group: nil, input: x, output: y)) } }
+            add(gemmSchedule(a, input: x, output: y))
+        case .gemm, .gemmChannelLanes:
+            let gemm = gemmSchedule(a, input: x, output: y)
+            guard case .gemm(let rows, let cols, let tile, let chunks) = gemm else { break }
+            let vl = target.vectorWidth, perGroup = a.outChannels / a.groups
+            add(gemm)
+            for r in [gemmRows, gemmRows - 2, 4] where r <= perGroup && r * (cols / vl) + cols / vl + 1 <= registers {
+                add(.gemm(rows: r, cols: cols, pixelTile: tile, channelChunks: chunks))
+            }
+            let pixels = y[2] * y[3], whole = (pixels + cols - 1) / cols * cols
+            for t in [tile / 2 / cols * cols, 2 * tile, whole] where t >= cols && t <= min(whole, 512) {
+                add(.gemm(rows: rows, cols: cols, pixelTile: t, channelChunks: chunks))
+            }
+            add(.gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: chunks == 1 ? min(target.threads, (perGroup + rows - 1) / rows) : 1))
+            add(channelLaneSchedule(a, pixels: pixels, images: y[0], cols: cols, maxFill: 100))
+        }
+        return out
+    }
+
+    func defaultSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule {
+        if let schedule = directSchedule(a, input: x) { return schedule }
+        if winograd, let schedule = winogradSchedule(a, input: x, output: y) { return schedule }
+        let cols = (min(gemmRows, a.outChannels / a.groups) <= 3 ? 4 : 2) * target.vectorWidth
+        return channelLaneSchedule(a, pixels: y[2] * y[3], images: y[0], cols: cols) ?? gemmSchedule(a, input: x, output: y)
+    }
+
+    func gemmSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule {
+        let k = x[1] / a.groups * a.kernelH * a.kernelW
+        let pixels = y[2] * y[3]
+        let perGroup = a.outChannels / a.groups
+        let rows = min(gemmRows, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
+        let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
+        let roundedPixels = (pixels + cols - 1) / cols * cols
+        let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
+        // One column block past the budget is worth it when it holds the whole map: a last
+        // tile of a few pixels would cost a full pass over the weights.
+        var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
+        if a.prologue != nil { tile = prologueTile(pixels: pixels, images: y[0], cols: cols, widest: tile) }
+        let tasks = y[0] * a.groups * ((pixels + tile - 1) / tile)
+        let rowBlocks = (perGroup + rows - 1) / rows
+        // Chunks may repack their panel, and a depthwise prologue with it: split pixels first.
+        let enough = a.prologue != nil ? target.threads : 4 * target.threads
+        let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
+        return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }
 
     /// Output channels along the lanes where the pixel-lane tile would leave over 15% of its
@@ -89,12 +170,12 @@ public struct ScheduleKernels: Pass {
     /// (templates/tests/bench_conv.c, 2 threads, Zen 4, warm): 1.16–1.2× the pixel-lane GEMM on
     /// ResNet-50's 7² 1×1s and its stride-2 3×3; with weights from DRAM 1.0–1.17×. At 8 lanes a
     /// 7×7 map fills 88% of them, so AVX2 keeps the pixel-lane tile.
-    func channelLaneSchedule(_ a: Conv2dAttrs, pixels: Int, images: Int, cols: Int) -> Schedule? {
+    func channelLaneSchedule(_ a: Conv2dAttrs, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
         let vl = target.vectorWidth, rows = 2 * vl
         guard a.groups == 1, a.prologue == nil, a.outChannels % rows == 0, pixels <= 256 else { return nil }
         let rest = pixels % cols
         let vectors = pixels / cols * (cols / vl) + (rest == 0 ? 0 : rest <= vl ? 1 : cols / vl)
-        guard 100 * pixels < 85 * vectors * vl, let tileCols = (4...14).reversed().first(where: { pixels % $0 == 0 }) else { return nil }
+        guard 100 * pixels < maxFill * vectors * vl, let tileCols = (4...14).reversed().first(where: { pixels % $0 == 0 }) else { return nil }
         let chunks = images >= 4 * target.threads ? 1 : min(a.outChannels / rows, target.threads)
         return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels, channelChunks: chunks)
     }
@@ -141,9 +222,18 @@ public struct ScheduleKernels: Pass {
         guard let wide = filled.first(where: { $0.block == 2 * vl }) ?? filled.first else { return nil }
         let best = filled.min { work($0) < work($1) }!
         let pick = 10 * work(best) < 9 * work(wide) ? best : wide
-        let (m, block) = (pick.m, pick.block)
-        let blockFloats = (m + 2) * (m + 2) * block * (x[1] + a.outChannels)
-        let group = max(1, min((tiles(m) + block - 1) / block, (1 << 18) / blockFloats))
-        return .winograd(outputTile: m, rows: block == vl && vl >= 16 ? 12 : 6, cols: block, tileGroup: group)
+        return winograd(m: pick.m, block: pick.block, group: nil, input: x, output: y)
+    }
+
+    /// Winograd F(m×m, 3×3) on blocks of `block` tiles, `group` blocks a tile group (default:
+    /// as many as keep the group's transformed data within about 1 MiB); nil where the map
+    /// has fewer tiles than a block.
+    func winograd(m: Int, block: Int, group: Int?, input x: Shape, output y: Shape) -> Schedule? {
+        let tiles = y[0] * ((y[2] + m - 1) / m) * ((y[3] + m - 1) / m), blocks = (tiles + block - 1) / block
+        guard tiles >= block else { return nil }
+        let blockFloats = (m + 2) * (m + 2) * block * (x[1] + y[1])
+        let vl = target.vectorWidth
+        return .winograd(outputTile: m, rows: block == vl && vl >= 16 ? 12 : 6, cols: block,
+                         tileGroup: max(1, min(blocks, group ?? (1 << 18) / blockFloats)))
     }
 }

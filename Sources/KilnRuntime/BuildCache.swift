@@ -94,7 +94,7 @@ public struct BuildCache: Sendable {
         return hash.hex
     }
 
-    private static func defaultDirectory(_ environment: [String: String]) -> String {
+    public static func defaultDirectory(_ environment: [String: String]) -> String {
         if let dir = environment["KILN_CACHE_DIR"], !dir.isEmpty { return dir }
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return (xdg as NSString).appendingPathComponent("kiln") }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()

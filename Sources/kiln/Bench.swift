@@ -77,7 +77,7 @@ struct Bench: ParsableCommand {
         if let note = probe.note { print("note: \(note)") }
 
         // Cold compile into an empty cache, then the same compile again to time a cache hit.
-        var compileOptions = options.compileOptions()
+        var compileOptions = try options.compileOptions(tuningFor: shape)
         compileOptions.threads = threads
         compileOptions.cacheDirectory = scratch + "/cache"
         let cold = try ModelCompiler.compile(layer, name: options.model, input: shape, options: compileOptions)
@@ -89,6 +89,7 @@ struct Bench: ParsableCommand {
         print(String(format: "compile: cold %.2f s%@, cache hit %.3f s%@; weights prepared in %.2f s",
                      cold.compileSeconds, cold.cacheHit ? " (unexpected cache hit)" : "",
                      model.compileSeconds, model.cacheHit ? "" : " (unexpected rebuild)", loadSeconds))
+        if model.tunedConvolutions > 0 { print("tuning: \(model.tunedConvolutions) convolutions on schedules from the tuning file (--no-tuning: without)") }
 
         let input = SeededWeights.input(shape: shape.dims, seed: seed &+ 1)
         var output: [Float] = []
@@ -138,7 +139,7 @@ struct Bench: ParsableCommand {
         // the machine's slow drifts, which the ratio of medians over all rounds does not.
         func paired(_ peer: Engine) -> Double? {
             guard let theirs = samples[peer], !theirs.isEmpty else { return nil }
-            return Timing.median(zip(samples[.kiln]!, theirs).map { $0.ms / $1.ms })
+            return KernelTimes.median(zip(samples[.kiln]!, theirs).map { $0.ms / $1.ms })
         }
         let pairedOrt = paired(.ort), pairedTorch = paired(.torch)
         print("")
@@ -189,17 +190,12 @@ struct Bench: ParsableCommand {
         init(_ samples: [(ms: Double, others: Double)]) {
             let sorted = samples.map(\.ms).sorted()
             count = sorted.count
-            median = Timing.median(sorted)
+            median = KernelTimes.median(sorted)
             min = sorted.first ?? 0
             max = sorted.last ?? 0
             others = samples.reduce(0) { $0 + $1.ms * $1.others } / Swift.max(sorted.reduce(0, +), 1e-9)
         }
 
-        static func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted(), count = sorted.count
-            guard count > 0 else { return 0 }
-            return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
-        }
     }
 
     static func seconds(since start: DispatchTime) -> Double {

@@ -17,7 +17,7 @@ struct Compile: ParsableCommand {
     func run() throws {
         let dims = shape.split(separator: ",").compactMap { Int($0) }
         guard dims.count == 4 else { throw ValidationError("--shape must be N,C,H,W") }
-        var compileOptions = options.compileOptions()
+        var compileOptions = try options.compileOptions(tuningFor: Shape(dims))
         if dump == .passes {
             compileOptions.log = { print($0) }
             compileOptions.dumpIR = true

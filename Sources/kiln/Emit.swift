@@ -52,7 +52,9 @@ struct Emit: ParsableCommand {
         emit.targetCPU = targetCpu
         emit.threads = options.threads
         emit.commandLine = (["kiln"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        emit.log = options.compileOptions().log
+        let compileOptions = try options.compileOptions(tuningFor: [batch, 3, height, width])
+        emit.log = compileOptions.log
+        emit.tuning = compileOptions.tuning
         let source: WeightSource = randomWeights ? SeededWeightSource(seed: seed) : try SafetensorsWeightSource(path: weights!)
         let start = Date()
         let report = try LibraryEmitter.emit(layer, name: options.model, input: [batch, 3, height, width],

@@ -20,29 +20,15 @@ struct Profile: ParsableCommand {
         guard dims.count == 4, dims.allSatisfy({ $0 > 0 }), runs > 0 else {
             throw ValidationError("--shape must be N,C,H,W and --runs positive")
         }
-        var compileOptions = options.compileOptions()
+        var compileOptions = try options.compileOptions(tuningFor: Shape(dims))
         compileOptions.profile = true
         let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: Shape(dims), options: compileOptions)
         let session = try model.load(weights: SeededWeightSource(seed: 1))
         if let threads = options.threads { try session.setThreads(threads) }
         let input = SeededWeights.input(shape: dims, seed: 2)
-        // Counters accumulate; each run's time per kernel is the difference after it. Medians,
-        // as ort_profile.py prints for ONNX Runtime: a shared machine's outliers skew means.
-        func totals() -> [ValueID: Double] { Dictionary(model.profile().map { ($0.node, $0.seconds) }, uniquingKeysWith: +) }
-        _ = try session.run(input)
-        var last = totals()
-        var perRun: [ValueID: [Double]] = [:]
-        var walls: [Double] = []
-        for _ in 0..<runs {
-            let start = Date()
-            _ = try session.run(input)
-            walls.append(Date().timeIntervalSince(start))
-            let now = totals()
-            for (node, seconds) in now { perRun[node, default: []].append(seconds - (last[node] ?? 0)) }
-            last = now
-        }
-        let wall = Bench.Timing.median(walls)
-        let rows = perRun.map { node, times in (node, Bench.Timing.median(times)) }.sorted { $0.1 > $1.1 }
+        let times = try session.timeKernels(input, runs: runs)
+        let wall = KernelTimes.median(times.runs)
+        let rows = times.medians.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
         let kernels = rows.reduce(0) { $0 + $1.1 }
         print(String(format: "%@ %@: %.2f ms a run (median), %.2f ms in %d kernels (sum of their medians)",
                      options.model, model.inputShape.description, wall * 1e3, kernels * 1e3, rows.count))

@@ -46,7 +46,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let layer = try options.layer()
         let (inputShape, inputData) = try readInput()
-        var compileOptions = options.compileOptions()
+        var compileOptions = try options.compileOptions(tuningFor: inputShape)
         compileOptions.outputLayer = debugLayer
         let model = try ModelCompiler.compile(layer, name: options.model, input: inputShape, options: compileOptions)
         let source: WeightSource = randomWeights ? SeededWeightSource(seed: seed) : try SafetensorsWeightSource(path: weights!)
