@@ -89,6 +89,8 @@ check "tuning file written" 0 "kiln-tuning-1" cat "$tmp/tuning.json"
 echo "not json" > "$tmp/bad-tuning.json"
 check "bad tuning file" 1 "tuning file $tmp/bad-tuning.json: is not a Kiln tuning file" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --tuning-file "$tmp/bad-tuning.json"
+check "tune a portable library" 1 "add --target-cpu native" \
+    "$kiln" emit resnet50 --config "$small" --height 32 --width 32 --random-weights --out "$tmp/emit-tuned" --tune
 check "tune without tuning" 1 "--tune and --no-tuning contradict each other" \
     "$kiln" compile resnet50 --config "$small" --shape 1,3,32,32 --tune --no-tuning
 

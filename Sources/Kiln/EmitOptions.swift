@@ -28,7 +28,7 @@ public struct EmitOptions: Sendable {
     /// The last-level cache the split-batch pass plans for (see `CompileOptions`); default: the
     /// target's.
     public var splitBatchCacheBytes: Int?
-    /// Schedules measured by `kiln tune` (see `CompileOptions.tuning`); only its entries for
+    /// Schedules measured by `--tune` (see `CompileOptions.tuning`); only its entries for
     /// `target()` apply, so portable output never changes with the machine's tuning.
     public var tuning: TuningFile?
     /// Receives pass timings and notes; `nil` is silent.

@@ -13,7 +13,7 @@ public enum KilnError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownLayer(path: String, nearby: [String])
     /// The compiled model refused to start or run (status code from C).
     case runtime(String)
-    /// A tuning file (`kiln tune`) that cannot be read or written, or is not one.
+    /// A tuning file (`--tune`) that cannot be read or written, or is not one.
     case tuningFile(path: String, problem: String)
 
     public var description: String {

@@ -27,7 +27,7 @@ public struct CompileOptions: Sendable {
     /// The last-level cache size the split-batch pass plans for; default: the host's. A tiny
     /// value puts as many layers in the sample loop as the traffic model allows (for tests).
     public var splitBatchCacheBytes: Int?
-    /// Schedules measured by `kiln tune`; its entries for the target being compiled for replace
+    /// Schedules measured by `--tune`; its entries for the target being compiled for replace
     /// the schedule pass's own picks for layers of the same shape.
     public var tuning: TuningFile?
     /// Hears about C compilation as each translation unit finishes (for a progress display).

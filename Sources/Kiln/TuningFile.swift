@@ -2,7 +2,7 @@ import Foundation
 import KilnIR
 import KilnRuntime
 
-/// The schedules `kiln tune` measured faster than the schedule pass's own pick, by target and
+/// The schedules `--tune` measured faster than the schedule pass's own pick, by target and
 /// by layer (`ScheduleKernels.layerKey`), so later compiles of any network with a layer of
 /// that shape reuse them. JSON, one file per cache folder by default:
 ///

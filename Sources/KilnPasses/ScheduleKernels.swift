@@ -34,7 +34,7 @@ import KilnIR
 ///   16 tiles, 1/2.25 of the multiplies, measured 1.9× the GEMM. Tile groups keep the
 ///   transformed data of a group within about 1 MiB.
 ///
-/// `kiln tune` (Kiln's ScheduleTuner) times each layer's `candidates` in the network and keeps
+/// `--tune` (Kiln's ScheduleTuner) times each layer's `candidates` in the network and keeps
 /// the faster ones, which this pass then takes from `tuned` instead of its own pick.
 public struct ScheduleKernels: Pass {
     public static let name = "schedule-kernels"

@@ -42,6 +42,9 @@ struct Emit: ParsableCommand {
         }
         guard batch > 0, height > 0, width > 0 else { throw ValidationError("--batch, --height and --width must be positive") }
         if let threads = options.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if options.tune && targetCpu == .portable {
+            throw ValidationError("--tune measures this CPU, and portable output takes no tuned schedules; add --target-cpu native")
+        }
     }
 
     func run() throws {

@@ -93,7 +93,7 @@ struct ModelOptions: ParsableArguments {
                          String(describing: r.tuned!)))
         }
         let before = results.reduce(0) { $0 + $1.pickSeconds }, after = results.reduce(0) { $0 + $1.tunedSeconds }
-        print(String(format: "tuned %d of %d convolution shapes; their kernels %.2f -> %.2f ms a run; saved in %@",
+        print(String(format: "tuned %d of %d convolution shapes; their kernels %.2f -> %.2f ms (fastest runs); saved in %@",
                      won.count, results.count, before * 1e3, after * 1e3, path))
         if let run = outcome.confirmedRun {
             print(String(format: "tuned: fastest run %.2f -> %.2f ms (with the kernel timers, in the confirmation)",
