@@ -34,6 +34,11 @@ head -c 60 "$tmp/out.safetensors" > "$tmp/trunc.safetensors"
 check "truncated weights" 1 "trunc.safetensors" \
     "$kiln" run resnet50 --config "$small" --weights "$tmp/trunc.safetensors" --shape 1,3,32,32
 check "bad shape" 1 "--shape must be four positive integers" "$kiln" run resnet50 --random-weights --shape 1,3,0,32
+check "compile bad shape" 1 "--shape must be four positive integers N,C,H,W, got '1,3,32'" \
+    "$kiln" compile resnet50 --config "$small" --shape 1,3,32
+check "bad batch" 1 "--batch must be positive, got 0" "$kiln" run resnet50 --random-weights --config "$small" --batch 0
+check "batch with input" 1 "--input brings its own shape" \
+    "$kiln" run resnet50 --random-weights --config "$small" --input "$tmp/none.safetensors" --batch 2
 check "channel mismatch" 1 "layer 'conv1': Conv2d expects [N, 3, H, W] input, got [1, 4, 32, 32]" \
     "$kiln" run resnet50 --random-weights --config "$small" --shape 1,4,32,32
 check "bad config" 1 "--config must be a JSON object" "$kiln" run resnet50 --random-weights --config '[1'
@@ -81,6 +86,10 @@ check "truncated cache entry is rebuilt" 0 "(built)" \
     env KILN_CACHE_DIR="$tmp/race-cache" "$kiln" run resnet50 --random-weights --config "$small" --shape 1,3,24,24
 check "profile" 0 "GFLOP/s  kernel" \
     "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
+check "profile summary" 0 "of their time in kernels at >= 60% of peak" \
+    "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --runs 2 --threads 1
+check "profile --batch" 0 "resnet50 [2, 3, 32, 32]:" \
+    "$kiln" profile resnet50 --config "$small" --shape 1,3,32,32 --batch 2 --runs 2 --threads 1
 
 # --tune writes the winners to the tuning file, which later compiles read; bad files are refused by name.
 check "tune" 0 "convolution shapes; their kernels" \

@@ -61,20 +61,16 @@ struct Bench: ParsableCommand {
         let layer = try options.layer()
         let traced = try Tracer.trace(layer, name: options.model, input: shape)
         let flops = FlopCount.of(traced), macs = FlopCount.macs(of: traced)
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kiln-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))").path
+        let scratch = try BenchMachine.scratchDirectory("bench")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 
-        var peak = MachinePeak.host(threads: threads)
-        let probe = BenchMachine.probeClock(threads: threads, in: scratch)
-        peak.measured = probe.measurement
+        let (peak, peakNote) = BenchMachine.peak(threads: threads, in: scratch)
         print("kiln bench \(options.model): input \(shape), \(threads) thread\(threads == 1 ? "" : "s"), "
               + "\(runs) runs after \(warmup) warm-up\(warmup == 1 ? "" : "s"), seed \(seed)")
         print(String(format: "model: %.3f GFLOP per run (%.3f GMACs in conv/linear; 2 flops a MAC, 1 an elementwise output)",
                      Double(flops) / 1e9, Double(macs) / 1e9))
         print("peak: \(peak)")
-        if let note = probe.note { print("note: \(note)") }
+        if let peakNote { print("note: \(peakNote)") }
 
         // Cold compile into an empty cache, then the same compile again to time a cache hit.
         var compileOptions = try options.compileOptions(tuningFor: shape)
@@ -224,7 +220,7 @@ struct Bench: ParsableCommand {
         ]
         let line = "| " + cells.joined(separator: " | ") + " |\n"
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw KilnError.runtime("cannot open \(path) to append the result row")

@@ -38,6 +38,23 @@ enum BenchMachine {
         }
     }
 
+    /// A new folder for one command's temporary files; the caller removes it.
+    static func scratchDirectory(_ command: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kiln-\(command)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The FMA peak of `threads` threads, from the clock probe where it runs (scratch files in
+    /// `directory`), and a note if it did not.
+    static func peak(threads: Int, in directory: String) -> (peak: MachinePeak, note: String?) {
+        var peak = MachinePeak.host(threads: threads)
+        let probe = probeClock(threads: threads, in: directory)
+        peak.measured = probe.measurement
+        return (peak, probe.note)
+    }
+
     /// Builds and runs Benchmarks/clock_probe.c on `threads` threads: the clock the cores
     /// really run at and their FMA rate. On failure, a note saying why (the nominal clock is used).
     static func probeClock(threads: Int, in directory: String) -> (measurement: MachinePeak.Measurement?, note: String?) {

@@ -58,7 +58,7 @@ final class BenchPeers {
         }
         python = ProcessInfo.processInfo.environment["PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
         stderrPath = scratch + "/peers.err"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let toChild = Pipe(), fromChild = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script, "peers"] + arguments + ["--serve"]

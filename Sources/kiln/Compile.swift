@@ -9,20 +9,18 @@ struct Compile: ParsableCommand {
     enum Dump: String, ExpressibleByArgument { case ir, passes, c, none }
 
     @OptionGroup var options: ModelOptions
-    @Option(help: "Input shape N,C,H,W.")
-    var shape: String = "1,3,224,224"
+    @OptionGroup var input: InputShapeOptions
     @Option(help: "What to print: ir (after all passes, with each layer's schedule and memory), passes (the IR after every pass that changed it, with pass times), c, or none.")
     var dump: Dump = .none
 
     func run() throws {
-        let dims = shape.split(separator: ",").compactMap { Int($0) }
-        guard dims.count == 4 else { throw ValidationError("--shape must be N,C,H,W") }
-        var compileOptions = try options.compileOptions(tuningFor: Shape(dims))
+        let shape = try input.dims()
+        var compileOptions = try options.compileOptions(tuningFor: shape)
         if dump == .passes {
             compileOptions.log = { print($0) }
             compileOptions.dumpIR = true
         }
-        let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: Shape(dims), options: compileOptions)
+        let model = try ModelCompiler.compile(try options.layer(), name: options.model, input: shape, options: compileOptions)
         switch dump {
         case .ir: print(Printer.render(model.graph))
         case .c: print(model.sources.combinedText)

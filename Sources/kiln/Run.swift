@@ -24,8 +24,7 @@ struct Run: ParsableCommand {
     var randomWeights = false
     @Option(help: "Seed of the random weights; the random input uses seed + 1.")
     var seed: UInt64 = 1
-    @Option(help: "Input shape N,C,H,W when no --input is given.")
-    var shape: String = "1,3,224,224"
+    @OptionGroup(title: "Input shape, when no --input is given") var shapeOptions: InputShapeOptions
     @Option(help: "Timed runs after one warm-up; prints the median.")
     var runs: Int = 1
     @Option(help: "Stop at this module (e.g. layer1.0.conv2) and output its tensor, saved under that name with --output.")
@@ -40,6 +39,7 @@ struct Run: ParsableCommand {
             throw ValidationError("give either --weights FILE or --random-weights")
         }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if input != nil, shapeOptions.batch != nil { throw ValidationError("--batch sets the random input's batch; --input brings its own shape") }
         if let threads = options.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -99,11 +99,8 @@ struct Run: ParsableCommand {
             }
             return (Shape(info.shape), try file.floats("input"))
         }
-        let dims = shape.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard dims.count == 4, dims.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("--shape must be four positive integers N,C,H,W, got '\(shape)'")
-        }
-        return (Shape(dims), SeededWeights.input(shape: dims, seed: seed &+ 1))
+        let shape = try shapeOptions.dims()
+        return (shape, SeededWeights.input(shape: shape.dims, seed: seed &+ 1))
     }
 
     private func printTop5(_ logits: [Float], classes: Int) {
