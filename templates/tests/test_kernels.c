@@ -892,6 +892,37 @@ CONV_CASE_W(-KILN_MR, KILN_M)
 CONV_CASE_W(-KILN_MR, KILN_M)
 #include "undef_params.h"
 
+/* Many groups (6 images of 17x17: 150 tiles, 10-19 blocks of one vector): each thread runs
+ * whole groups in its own scratch slice, with a partial last block, residual + ReLU */
+#define KILN_FN wino_private_groups
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 6
+#define KILN_CIN 5
+#define KILN_H 17
+#define KILN_W 17
+#define KILN_COUT 7
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 6
+#define KILN_NR KILN_VL
+#define KILN_TG 1
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+_Static_assert(6 * 5 * 5 / KILN_VL >= 9, "wino_private_groups: at least 3 groups for each of 3 threads");
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+#undef KILN_TG
+
 /* ---- conv2d_gemm with the channels along the lanes (KILN_CL) ---- */
 /* 1x1 on 7x7 (ResNet-50 layer4's conv3): 2 vectors of channels x 7 pixels, batch 2, two channel chunks, bias + residual + ReLU */
 #define KILN_FN cl_1x1_res
@@ -989,7 +1020,7 @@ static const conv_case* const conv_cases[] = {
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
-    &wino_odd_case,     &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
+    &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
     &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case,

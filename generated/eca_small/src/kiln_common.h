@@ -36,11 +36,14 @@
 
 #ifdef _OPENMP
 int omp_get_thread_num(void); /* declared here so that no omp.h include path is needed */
+int omp_get_num_threads(void);
 #define KILN_OMP(...) KILN_PRAGMA(omp __VA_ARGS__)
 static inline int kiln_thread_id(void) { return omp_get_thread_num(); }
+static inline int kiln_team_size(void) { return omp_get_num_threads(); }
 #else
 #define KILN_OMP(...)
 static inline int kiln_thread_id(void) { return 0; }
+static inline int kiln_team_size(void) { return 1; }
 #endif
 #define KILN_OMP_PARALLEL_FOR(...) KILN_OMP(parallel for __VA_ARGS__)
 
