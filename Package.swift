@@ -26,7 +26,7 @@ let package = Package(
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnDSL"]),
         .testTarget(name: "KilnPassesTests", dependencies: ["Kiln"]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime"]),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln"]),
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnCodegen"]),
         .testTarget(name: "KilnZooTests", dependencies: ["Kiln"], resources: [.copy("Goldens"), .copy("CustomGoldens")]),
         .testTarget(name: "KilnEmitTests", dependencies: ["Kiln"], exclude: ["ctypes_check.py"]),
     ]

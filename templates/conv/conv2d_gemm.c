@@ -15,7 +15,8 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
+ * KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
@@ -24,7 +25,7 @@
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
  * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in one slice) every
+ * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
  * panel is packed once, by all threads split over input channels, into scratch's first slice,
  * and the chunks then share it. Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
@@ -52,7 +53,7 @@
  * hidden layer) never goes through memory.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
- * chunks share panels only if all N*GROUPS*tiles of them fit in that too (else each packs).
+ * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
  * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
  * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
  * rounded up to NR; MCHUNKS = threads
@@ -179,8 +180,16 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel when all panels fit in one scratch slice. */
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD)
+/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
+ * from the target's L2) when all the panels fit in half the L2: they are all packed before any
+ * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
+ * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
+#ifndef KILN_SHARE_PANELS
+#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
+#endif
+#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
+_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
+               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
