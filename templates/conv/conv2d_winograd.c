@@ -102,6 +102,9 @@
 #define KWG_MB ((KILN_COUT + KILN_MR - 1) / KILN_MR) /* row blocks of U */
 #define KWG_GP (KILN_TG * KWG_NR)                /* tile columns of one group */
 #define KWG_GROUPS ((KWG_TB + KILN_TG - 1) / KILN_TG)
+/* Columns of tile block b worth computing: whole vectors up to its last tile (a 56x56 map's
+ * 196 tiles leave 4 in the last block of 32, which then takes one vector, not two). */
+#define KWG_COLS(b) KILN_MIN(KWG_NR, (KWG_T - (b) * KWG_NR + KILN_VL - 1) / KILN_VL * KILN_VL)
 #ifndef KWG_PRIVATE_MIN
 #define KWG_PRIVATE_MIN 3 /* groups per thread from which each thread runs whole groups */
 #endif
@@ -211,9 +214,11 @@ static inline void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, i
     (void)residual;
 }
 
-/* Phase 2, task (xi, b) of the group: the MR x NR tiles of M[xi] for block b, over all of COUT. */
-static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b, const float* KILN_RESTRICT upacked,
-                                            const float* KILN_RESTRICT vbuf, float* KILN_RESTRICT mbuf) {
+/* Phase 2, task (xi, b) of the group: the MR x (nv*VL) tiles of M[xi] for block b, over all
+ * of COUT. Always inlined, so nv (KWG_NV, or 1 for a last block of at most VL tiles) is a constant. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _gemm_cols)(
+    int xi, int b, const float* KILN_RESTRICT upacked, const float* KILN_RESTRICT vbuf,
+    float* KILN_RESTRICT mbuf, int nv) {
     const float* bp = vbuf + (((ptrdiff_t)xi * KILN_TG + b) * KILN_CIN) * KWG_NR;
     for (int mb = 0; mb < KWG_MB; mb++) {
         const float* a = upacked + ((ptrdiff_t)xi * KWG_MB + mb) * KILN_CIN * KILN_MR;
@@ -221,26 +226,35 @@ static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b, const float* KILN_RES
         KILN_UNROLL
         for (int r = 0; r < KILN_MR; r++) {
             KILN_UNROLL
-            for (int v = 0; v < KWG_NV; v++) acc[r][v] = kiln_vbroadcast(0.0f);
+            for (int v = 0; v < nv; v++) acc[r][v] = kiln_vbroadcast(0.0f);
         }
         for (int c = 0; c < KILN_CIN; c++) {
             kiln_vf bv[KWG_NV];
             KILN_UNROLL
-            for (int v = 0; v < KWG_NV; v++) bv[v] = kiln_vload(bp + c * KWG_NR + v * KILN_VL);
+            for (int v = 0; v < nv; v++) bv[v] = kiln_vload(bp + c * KWG_NR + v * KILN_VL);
             KILN_UNROLL
             for (int r = 0; r < KILN_MR; r++) {
                 const kiln_vf av = kiln_vbroadcast(a[c * KILN_MR + r]);
                 KILN_UNROLL
-                for (int v = 0; v < KWG_NV; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
+                for (int v = 0; v < nv; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
             }
         }
         const int rows = KILN_MIN(KILN_MR, KILN_COUT - mb * KILN_MR);
         for (int r = 0; r < rows; r++) {
             float* row = mbuf + ((ptrdiff_t)xi * KILN_COUT + mb * KILN_MR + r) * KWG_GP + b * KWG_NR;
             KILN_UNROLL
-            for (int v = 0; v < KWG_NV; v++) kiln_vstore(row + v * KILN_VL, acc[r][v]);
+            for (int v = 0; v < nv; v++) kiln_vstore(row + v * KILN_VL, acc[r][v]);
         }
     }
+}
+
+/* Phase 2 for block b of the group whose first block is b0. */
+static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* KILN_RESTRICT upacked,
+                                            const float* KILN_RESTRICT vbuf, float* KILN_RESTRICT mbuf) {
+    if (KWG_NV > 1 && KWG_COLS(b0 + b) <= KILN_VL)
+        KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, 1);
+    else
+        KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, KWG_NV);
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
@@ -261,14 +275,14 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
                 const int b0 = g * KILN_TG, nb = KILN_MIN(KILN_TG, KWG_TB - b0);
                 for (int b = 0; b < nb; b++)
                     for (int c = 0; c < KILN_CIN; c++)
-                        for (int h = 0; h < KWG_NR; h += KILN_VL)
+                        for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
                             KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h,
                                                       vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
                 for (int xi = 0; xi < KWG_XI; xi++)
-                    for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _gemm)(xi, b, upacked, vbuf, mbuf);
+                    for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _gemm)(xi, b0, b, upacked, vbuf, mbuf);
                 for (int m = 0; m < KILN_COUT; m++)
                     for (int b = 0; b < nb; b++)
-                        for (int h = 0; h < KWG_NR; h += KILN_VL)
+                        for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
                             KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
             }
         } else {
@@ -279,16 +293,17 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
                 KILN_OMP(for schedule(static))
                 for (int task = 0; task < KILN_CIN * nb; task++) {
                     const int c = task / nb, b = task % nb;
-                    for (int h = 0; h < KWG_NR; h += KILN_VL)
+                    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
                         KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h,
                                                   vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
                 }
                 KILN_OMP(for schedule(dynamic, 1))
-                for (int task = 0; task < KWG_XI * nb; task++) KILN_CAT(KILN_FN, _gemm)(task / nb, task % nb, upacked, vbuf, mbuf);
+                for (int task = 0; task < KWG_XI * nb; task++)
+                    KILN_CAT(KILN_FN, _gemm)(task / nb, b0, task % nb, upacked, vbuf, mbuf);
                 KILN_OMP(for schedule(static))
                 for (int task = 0; task < KILN_COUT * nb; task++) {
                     const int m = task / nb, b = task % nb;
-                    for (int h = 0; h < KWG_NR; h += KILN_VL)
+                    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
                         KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
                 }
             }
@@ -307,4 +322,5 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
 #undef KWG_MB
 #undef KWG_GP
 #undef KWG_GROUPS
+#undef KWG_COLS
 #undef KWG_PRIVATE_MIN
