@@ -257,6 +257,21 @@ static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* 
         KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, KWG_NV);
 }
 
+/* Phase 1 for channel c of block b of the group whose first block is b0. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _input_block)(const float* KILN_RESTRICT x, int c, int b0, int b,
+                                                   float* KILN_RESTRICT vbuf) {
+    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
+        KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h, vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
+}
+
+/* Phase 3 for output channel m of block b of the group whose first block is b0. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _output_block)(const float* KILN_RESTRICT mbuf, int m, int b0, int b,
+                                                    const float* KILN_RESTRICT bias,
+                                                    const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
+        KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
+}
+
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
@@ -274,16 +289,11 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
             for (int g = 0; g < KWG_GROUPS; g++) {
                 const int b0 = g * KILN_TG, nb = KILN_MIN(KILN_TG, KWG_TB - b0);
                 for (int b = 0; b < nb; b++)
-                    for (int c = 0; c < KILN_CIN; c++)
-                        for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-                            KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h,
-                                                      vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
+                    for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input_block)(x, c, b0, b, vbuf);
                 for (int xi = 0; xi < KWG_XI; xi++)
                     for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _gemm)(xi, b0, b, upacked, vbuf, mbuf);
                 for (int m = 0; m < KILN_COUT; m++)
-                    for (int b = 0; b < nb; b++)
-                        for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-                            KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
+                    for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _output_block)(mbuf, m, b0, b, bias, residual, y);
             }
         } else {
             float* vbuf = scratch;                                         /* [XI][TG][CIN][NR] */
@@ -291,21 +301,14 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
             for (int b0 = 0; b0 < KWG_TB; b0 += KILN_TG) {
                 const int nb = KILN_MIN(KILN_TG, KWG_TB - b0); /* tile blocks in this group */
                 KILN_OMP(for schedule(static))
-                for (int task = 0; task < KILN_CIN * nb; task++) {
-                    const int c = task / nb, b = task % nb;
-                    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-                        KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h,
-                                                  vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
-                }
+                for (int task = 0; task < KILN_CIN * nb; task++)
+                    KILN_CAT(KILN_FN, _input_block)(x, task / nb, b0, task % nb, vbuf);
                 KILN_OMP(for schedule(dynamic, 1))
                 for (int task = 0; task < KWG_XI * nb; task++)
                     KILN_CAT(KILN_FN, _gemm)(task / nb, b0, task % nb, upacked, vbuf, mbuf);
                 KILN_OMP(for schedule(static))
-                for (int task = 0; task < KILN_COUT * nb; task++) {
-                    const int m = task / nb, b = task % nb;
-                    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-                        KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
-                }
+                for (int task = 0; task < KILN_COUT * nb; task++)
+                    KILN_CAT(KILN_FN, _output_block)(mbuf, task / nb, b0, task % nb, bias, residual, y);
             }
         }
     }
