@@ -1015,6 +1015,37 @@ GEMM_CASE
 GEMM_CASE
 #include "undef_params.h"
 
+/* 1x1 on 14x14 (VAN's 14² MLP convs at K >= 512): 2 vectors of channels x 14 pixels, the
+ * whole map one panel, two channel chunks, K = 37, bias + GELU */
+#define KILN_FN cl_1x1_14x14
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 37
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT (4 * KILN_VL)
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 14
+#define KILN_NT 196
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 0
+#define KILN_ACT 3
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 static const conv_case* const conv_cases[] = {
     &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
@@ -1024,7 +1055,7 @@ static const conv_case* const conv_cases[] = {
     &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
-    &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case,
+    &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case, &cl_1x1_14x14_case,
 };
 
 /* ---- maxpool2d ---- */
