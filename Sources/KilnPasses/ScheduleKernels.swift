@@ -132,7 +132,7 @@ public struct ScheduleKernels: Pass {
                 add(.gemm(rows: rows, cols: cols, pixelTile: t, channelChunks: chunks))
             }
             add(.gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: chunks == 1 ? min(target.threads, (perGroup + rows - 1) / rows) : 1))
-            add(channelLaneSchedule(a, depth: x[1] * a.kernelH * a.kernelW, pixels: pixels, images: y[0], cols: cols, maxFill: 100))
+            add(channelLaneSchedule(a, input: x, pixels: pixels, images: y[0], cols: cols, maxFill: 100))
         }
         return out
     }
@@ -141,7 +141,7 @@ public struct ScheduleKernels: Pass {
         if let schedule = directSchedule(a, input: x) { return schedule }
         if winograd, let schedule = winogradSchedule(a, input: x, output: y) { return schedule }
         let cols = (min(gemmRows, a.outChannels / a.groups) <= 3 ? 4 : 2) * target.vectorWidth
-        return channelLaneSchedule(a, depth: x[1] * a.kernelH * a.kernelW, pixels: y[2] * y[3], images: y[0], cols: cols) ?? gemmSchedule(a, input: x, output: y)
+        return channelLaneSchedule(a, input: x, pixels: y[2] * y[3], images: y[0], cols: cols) ?? gemmSchedule(a, input: x, output: y)
     }
 
     func gemmSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule {
@@ -170,17 +170,18 @@ public struct ScheduleKernels: Pass {
     /// of 4–14 dividing the map (7 on a 7×7 map), the whole map one panel. Measured alone
     /// (templates/tests/bench_conv.c, 2 threads, Zen 4, warm): 1.16–1.2× the pixel-lane GEMM on
     /// ResNet-50's 7² 1×1s and its stride-2 3×3; with weights from DRAM 1.0–1.17×. At 8 lanes a
-    /// 7×7 map fills 88% of them, so AVX2 keeps the pixel-lane tile. On 14×14 maps (96% filled)
+    /// 7×7 map fills 88% of them, so AVX2 keeps the pixel-lane tile. On 14×14 maps (94% filled)
     /// `--tune` picked 2 vectors × 14 pixels for all of VAN-b2's 1×1s; in whole networks (Zen 4,
     /// in-process A/B) that took 0.979× ResNet-50's time and VAN-b2's, 0.984× EPSANet-50's,
     /// where ResNet-50's 14² convs at K 256 ran 3% slower (`kiln profile`), hence K ≥ 512. A
     /// tile of 4 vectors × 7 pixels on 7×7 maps measured 1.115× ResNet-50's time.
-    func channelLaneSchedule(_ a: Conv2dAttrs, depth k: Int, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
+    func channelLaneSchedule(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
         let vl = target.vectorWidth, rows = 2 * vl
         guard a.groups == 1, a.prologue == nil, a.outChannels % rows == 0, pixels <= 256 else { return nil }
         let rest = pixels % cols
         let vectors = pixels / cols * (cols / vl) + (rest == 0 ? 0 : rest <= vl ? 1 : cols / vl)
         let divisors = (4...14).reversed().filter { pixels % $0 == 0 }
+        let k = x[1] * a.kernelH * a.kernelW /* groups == 1 */
         let chunks = images >= 4 * target.threads ? 1 : min(a.outChannels / rows, target.threads)
         // With 32 registers and K ≥ 512, a tile of 2 vectors × 12–14 pixels (24–28 accumulators)
         // also beats the pixel-lane tile's 16 on a map it fills well (a 14×14 map's 196 pixels),
