@@ -14,6 +14,7 @@ public struct Pipeline: Sendable {
             FuseConvEpilogue(),
             FuseActivation(),
             FuseMulAdd(),
+            FoldLayerScale(),
             FuseConvGate(),
             FuseDepthwisePrologue(),
         ]

@@ -71,6 +71,24 @@ struct PassTests {
         #expect(try FuseMulAdd().run(traced).nodes.map(\.op) == traced.nodes.map(\.op))
     }
 
+    @Test func layerScaleFoldsIntoTheConv() throws {
+        // x + s * conv(x): the scale goes into the weight and bias, the sum into the epilogue.
+        let g = try Pipeline(passes: [FuseMulAdd(), FoldLayerScale()]).run(try trace(ScaledResidual(key: "c")))
+        #expect(Printer.render(g) == """
+            graph t (input [1, 4, 8, 8]) -> %1 [1, 4, 8, 8]
+              %0 = input () {input} : [1, 4, 8, 8]
+              %1 = conv2d[4, 1x1/1 p0 d1 g1 +bias +residual] (%0, %0) {c} : [1, 4, 8, 8]
+            """)
+        let weight = g.nodes[1].constants[0], bias = g.nodes[1].constants[1]
+        guard case .scaleRows(_, let s) = g.constants[weight].source, case .scaleRows(_, s) = g.constants[bias].source,
+              g.constants[s].source == .parameter(key: "s") else {
+            Issue.record("weight and bias are not scaled by s"); return
+        }
+        // With an activation between, the scale cannot move through it.
+        let relu = try Pipeline(passes: [FuseActivation(), FuseMulAdd(), FoldLayerScale()]).run(try trace(ScaledResidual(key: "c", relu: true)))
+        #expect(relu.nodes.map(\.op).contains(.mulAdd(.none)))
+    }
+
     @Test func lowerBatchNormMakesScaleShift() throws {
         let g = try LowerBatchNorm().run(try trace(BatchNorm2d(4).key("bn")))
         #expect(g.nodes[1].op == .scaleShift(.none))
@@ -273,5 +291,16 @@ struct PlanMemoryTests {
         } }
         // Reuse must actually happen on a 50-layer network.
         #expect(plan.arenaFloats * 3 < plan.totalActivationFloats)
+    }
+}
+
+/// `x + s * conv(x)` with a learned per-channel `s` (VAN's layer scale), optionally `relu(conv(x))`.
+private struct ScaledResidual: Layer {
+    var key: String
+    var relu = false
+    func forward(_ x: Tensor) throws -> Tensor {
+        let s = try x.builder.parameterTensor("s", [4]).view(4, 1, 1)
+        let conv = try Conv2d(4, 4, kernelSize: 1).key(key).forward(x)
+        return try x + s * (relu ? ReLU().forward(conv) : conv)
     }
 }
