@@ -56,7 +56,7 @@ public enum FlopCount {
         case .input, .constant, .concat, .reshape, .permute, .slice:
             return 0
         case .conv2d(let a, let hasBias):
-            let epilogue = (hasBias ? 1 : 0) + (a.hasResidual || a.hasGate ? 1 : 0) + (a.activation == .none ? 0 : 1)
+            let epilogue = (hasBias ? 1 : 0) + (a.hasResidual || a.hasGate ? 1 : 0) + (a.residualScale ? 1 : 0) + (a.activation == .none ? 0 : 1)
             return 2 * macs(of: node, in: graph) + epilogue * out + prologueFlops(a, input: graph.nodes[node.inputs[0]].shape)
         case .linear(_, let hasBias):
             return 2 * macs(of: node, in: graph) + (hasBias ? out : 0)

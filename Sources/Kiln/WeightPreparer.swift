@@ -64,6 +64,10 @@ public enum WeightPreparer {
             let (scale, shift) = (try value(scaleID), try value(shiftID))
             guard let bias else { return shift }
             return zip(try value(bias), zip(scale, shift)).map { $0 * $1.0 + $1.1 }
+        case let .scaledResidualBias(bias, lsID, aID, tID):
+            let (ls, a, t) = (try value(lsID), try value(aID), try value(tID))
+            let b = try bias.map { try value($0) } ?? [Float](repeating: 0, count: ls.count)
+            return (0..<ls.count).map { ls[$0] * (b[$0] + t[$0]) } + (0..<ls.count).map { ls[$0] * a[$0] + 1 }
         case let .scaleColumns(w, scaleID, groups):
             let (weights, scale) = (try value(w), try value(scaleID))
             let (outs, perIn) = (c.shape[0], c.shape[1]), taps = weights.count / (outs * perIn)

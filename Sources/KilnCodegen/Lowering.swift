@@ -126,8 +126,8 @@ enum Lowering {
                       ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),
                       ("KILN_PRO_HAS_BIAS", d.hasBias ? 1 : 0), ("KILN_PRO_ACT", d.activation.code)]
             }
-        } else if a.prologue != nil || a.hasGate {
-            throw CodegenError.unsupportedOp(layer: node.name, op: "a depthwise prologue or a gate on a convolution not scheduled as a GEMM")
+        } else if a.prologue != nil || a.hasGate || a.residualScale {
+            throw CodegenError.unsupportedOp(layer: node.name, op: "a depthwise prologue, a gate or a scaled residual on a convolution not scheduled as a GEMM")
         } else if !a.isDepthwise(inChannels: x[1]) {
             throw CodegenError.unsupportedOp(layer: node.name, op: "an unscheduled GEMM convolution")
         } else if a.strideH == 1 && a.strideW == 1 {
@@ -138,6 +138,7 @@ enum Lowering {
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
         if a.hasGate { p.append(("KILN_HAS_GATE", 1)) }
+        if a.residualScale { p.append(("KILN_RESIDUAL_SCALE", 1)) }
         var args = [ptr.value(node.inputs[0]), ptr.constant(node.constants[0]),
                     hasBias ? ptr.constant(node.constants[1]) : "NULL",
                     a.hasResidual || a.hasGate ? ptr.value(node.inputs[1]) : "NULL", out, "scratch"]

@@ -66,6 +66,7 @@ public struct WeightsTable: Hashable, Sendable {
         case .bnShift(let gamma, _, _, _, _): return "bn_shift(\(n(gamma)))"
         case .scaleRows(let w, let scale): return "\(n(w))*\(n(scale))"
         case .affineBias(let bias, _, let shift): return bias.map { "bias(\(n($0)))" } ?? n(shift)
+        case .scaledResidualBias(let bias, let scale, _, _): return "\(bias.map { "bias(\(n($0)))" } ?? "bias")*\(n(scale))"
         case .scaleColumns(let w, let scale, _): return "\(n(w))*in(\(n(scale)))"
         case .shiftedBias(let w, let bias, let shift, _): return "\(bias.map { n($0) + "+" } ?? "")\(n(w))@\(n(shift))"
         case .reshaped(let source): return n(source)

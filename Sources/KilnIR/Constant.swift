@@ -40,6 +40,9 @@ public enum ConstSource: Hashable, Sendable {
     case scaleRows(ConstID, scale: ConstID)
     /// `bias * scale + shift` (or just `shift` without a bias): a folded bias.
     case affineBias(bias: ConstID?, scale: ConstID, shift: ConstID)
+    /// `[ls * (bias + t), ls * a + 1]` (`[2, C]`; bias 0 if nil): the bias and residual scale of a
+    /// conv absorbing `x + ls * (conv + bias + a * x + t)`, `a * x + t` a folded norm (FoldLayerScale).
+    case scaledResidualBias(bias: ConstID?, layerScale: ConstID, normScale: ConstID, normShift: ConstID)
     /// `w[o, i, ...] * scale[c]`, c the input channel that `i` is in group `o / (Cout/groups)`:
     /// folds a per-input-channel scale into a conv weight.
     case scaleColumns(ConstID, scale: ConstID, groups: Int)

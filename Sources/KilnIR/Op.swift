@@ -30,6 +30,10 @@ public struct Conv2dAttrs: Hashable, Sendable {
     public var groups: Int
     /// Set by fusion: the kernel adds a residual tensor (its second input) before `activation`.
     public var hasResidual = false
+    /// Set by FoldLayerScale, with a residual and a bias: the residual is scaled per output
+    /// channel, `act(acc + bias[o] + rs[o] * residual)`; the bias constant is `[2, outChannels]`,
+    /// the bias then `rs` (VAN's `x + ls * (proj_2(..) + norm1(x))` as one epilogue).
+    public var residualScale = false
     public var activation: Activation = .none
     /// Set by fusion on a 1×1 conv: the kernel multiplies its output, after `activation`, by a gate
     /// tensor of the output's shape (its second input; never with a residual). VAN's `u * attn`.

@@ -21,7 +21,7 @@ public enum Printer {
         case .conv2d(let a, let hasBias):
             var s = "conv2d[\(a.outChannels), \(a.kernelH)x\(a.kernelW)/\(a.strideH) p\(a.padH) d\(a.dilationH) g\(a.groups)"
             if hasBias { s += " +bias" }
-            if a.hasResidual { s += " +residual" }
+            if a.hasResidual { s += a.residualScale ? " +scaled residual" : " +residual" }
             if a.activation != .none { s += " \(a.activation)" }
             if a.hasGate { s += " *gate" }
             if let d = a.prologue {

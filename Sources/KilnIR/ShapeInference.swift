@@ -19,8 +19,12 @@ public enum ShapeInference {
             guard w.rank == 4, w[0] == a.outChannels, w[1] * a.groups == cin else {
                 throw fail("Conv2d weight \(w) does not fit input \(x) (expected [\(a.outChannels), \(cin / max(a.groups, 1)), kh, kw])")
             }
-            if hasBias, constants[1] != [a.outChannels] {
-                throw fail("Conv2d bias \(constants[1]) should be [\(a.outChannels)]")
+            let biasShape: Shape = a.residualScale ? [2, a.outChannels] : [a.outChannels]
+            if hasBias, constants[1] != biasShape {
+                throw fail("Conv2d bias \(constants[1]) should be \(biasShape)")
+            }
+            if a.residualScale, !hasBias || !a.hasResidual {
+                throw fail("a scaled residual needs a residual and a bias to hold its scale")
             }
             if let d = a.prologue {
                 let first = DepthwisePrologue.firstConstant(convHasBias: hasBias)

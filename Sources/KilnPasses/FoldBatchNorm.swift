@@ -39,19 +39,33 @@ public struct FoldBatchNorm: Pass {
                 g.nodes[source].op = .conv2d(attrs, hasBias: true)
                 g.nodes[source].constants = [newWeight, newBias]
                 replacements[id] = source
-            } else if users[id].count == 1, case .conv2d(let attrs, let hasBias) = g.nodes[users[id][0]].op,
-                      g.nodes[users[id][0]].inputs == [id], attrs.padH == 0, attrs.padW == 0, id != g.output {
-                let readerID = users[id][0]
+            } else if users[id].count == 1, g.canFoldAffineInput(of: users[id][0], from: id) {
                 let (scale, shift) = scaleAndShift([node.shape[1]])
-                let weight = g.nodes[readerID].constants[0]
-                let newWeight = g.addConstant(g.constants[weight].shape, .scaleColumns(weight, scale: scale, groups: attrs.groups))
-                let newBias = g.addConstant([attrs.outChannels], .shiftedBias(weight: weight, bias: hasBias ? g.nodes[readerID].constants[1] : nil,
-                                                                                shift: shift, groups: attrs.groups))
-                g.nodes[readerID].op = .conv2d(attrs, hasBias: true)
-                g.nodes[readerID].constants = [newWeight, newBias]
+                g.foldAffineInput(into: users[id][0], scale: scale, shift: shift)
                 replacements[id] = source
             }
         }
         return g.compacted(replacing: replacements)
+    }
+}
+
+extension Graph {
+    /// Whether `reader` is an unpadded conv whose only input is `value` (no residual or gate),
+    /// so a per-channel `s * value + t` folds into its weights (see FoldBatchNorm).
+    func canFoldAffineInput(of reader: ValueID, from value: ValueID) -> Bool {
+        guard case .conv2d(let attrs, _) = nodes[reader].op else { return false }
+        return nodes[reader].inputs == [value] && attrs.prologue == nil && attrs.padH == 0 && attrs.padW == 0 && value != output
+    }
+
+    /// Makes conv `reader` compute `conv(scale * x + shift)` from `x`: the weight becomes
+    /// `w[o, i] * scale[i]` and the bias gains `Σ w[o, i] * shift[i]`.
+    mutating func foldAffineInput(into reader: ValueID, scale: ConstID, shift: ConstID) {
+        guard case .conv2d(let attrs, let hasBias) = nodes[reader].op else { preconditionFailure("not a conv") }
+        let weight = nodes[reader].constants[0]
+        let newWeight = addConstant(constants[weight].shape, .scaleColumns(weight, scale: scale, groups: attrs.groups))
+        let newBias = addConstant([attrs.outChannels], .shiftedBias(weight: weight, bias: hasBias ? nodes[reader].constants[1] : nil,
+                                                                   shift: shift, groups: attrs.groups))
+        nodes[reader].op = .conv2d(attrs, hasBias: true)
+        nodes[reader].constants = [newWeight, newBias]
     }
 }

@@ -89,6 +89,27 @@ struct PassTests {
         #expect(relu.nodes.map(\.op).contains(.mulAdd(.none)))
     }
 
+    @Test func layerScaleOverANormedResidualScalesTheResidual() throws {
+        // VAN's attention half, x + s * (c2(c1(bn(x))) + bn(x)): the residual becomes x scaled per
+        // channel, and bn, then read by c1 alone, folds into c1's weights.
+        let passes: [any Pass] = [FoldBatchNorm(), LowerBatchNorm(), FuseConvEpilogue(), FuseActivation(), FuseMulAdd(), FoldLayerScale()]
+        let g = try Pipeline(passes: passes).run(try trace(NormedScaledResidual()))
+        #expect(Printer.render(g) == """
+            graph t (input [1, 4, 8, 8]) -> %2 [1, 4, 8, 8]
+              %0 = input () {input} : [1, 4, 8, 8]
+              %1 = conv2d[4, 1x1/1 p0 d1 g1 +bias relu] (%0) {c1} : [1, 4, 8, 8]
+              %2 = conv2d[4, 1x1/1 p0 d1 g1 +bias +scaled residual] (%1, %0) {c2} : [1, 4, 8, 8]
+            """)
+        guard case .scaleColumns = g.constants[g.nodes[1].constants[0]].source,
+              case .scaledResidualBias = g.constants[g.nodes[2].constants[1]].source,
+              g.constants[g.nodes[2].constants[1]].shape == [2, 4] else {
+            Issue.record("norm not folded into c1, or c2's bias not [bias, residual scale]"); return
+        }
+        // A 3x3 c2 may not be a GEMM, the only kernel with the scaled epilogue: left alone.
+        let wide = try Pipeline(passes: passes).run(try trace(NormedScaledResidual(kernel: 3)))
+        #expect(wide.nodes.map(\.op).contains(.mulAdd(.none)))
+    }
+
     @Test func lowerBatchNormMakesScaleShift() throws {
         let g = try LowerBatchNorm().run(try trace(BatchNorm2d(4).key("bn")))
         #expect(g.nodes[1].op == .scaleShift(.none))
@@ -302,5 +323,17 @@ private struct ScaledResidual: Layer {
         let s = try x.builder.parameterTensor("s", [4]).view(4, 1, 1)
         let conv = try Conv2d(4, 4, kernelSize: 1).key(key).forward(x)
         return try x + s * (relu ? ReLU().forward(conv) : conv)
+    }
+}
+
+/// `x + s * (c2(relu(c1(bn(x)))) + bn(x))`: VAN's attention half in miniature.
+private struct NormedScaledResidual: Layer {
+    var kernel = 1
+    func forward(_ x: Tensor) throws -> Tensor {
+        let s = try x.builder.parameterTensor("s", [4]).view(4, 1, 1)
+        let z = try BatchNorm2d(4).key("bn").forward(x)
+        let u = try ReLU().forward(Conv2d(4, 4, kernelSize: 1).key("c1").forward(z))
+        let v = try Conv2d(4, 4, kernelSize: kernel, padding: kernel / 2).key("c2").forward(u)
+        return try x + s * (v + z)
     }
 }

@@ -6,7 +6,9 @@
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
  * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
- * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate.
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
+ * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
+ * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
  *
  * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
  * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
@@ -16,7 +18,7 @@
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
  * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
@@ -142,6 +144,10 @@
 #ifndef KILN_CL
 #define KILN_CL 0
 #endif
+#ifndef KILN_RESIDUAL_SCALE
+#define KILN_RESIDUAL_SCALE 0
+#endif
+_Static_assert(!KILN_RESIDUAL_SCALE || (KILN_HAS_RESIDUAL && KILN_HAS_BIAS), "conv2d_gemm: the residual's scale follows the bias");
 _Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
 #ifndef KILN_PRO
 #define KILN_PRO 0
@@ -372,7 +378,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_BIAS
                 s += kiln_vbroadcast(bias[r]);
 #endif
-#if KILN_HAS_RESIDUAL
+#if KILN_RESIDUAL_SCALE
+                s = kiln_vfma(kiln_vbroadcast(bias[KILN_COUT + r]), kiln_vload(res + o), s);
+#elif KILN_HAS_RESIDUAL
                 s += kiln_vload(res + o);
 #endif
 #if KILN_HAS_GATE
@@ -393,7 +401,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 #if KILN_HAS_BIAS
                 s += bias[r];
 #endif
-#if KILN_HAS_RESIDUAL
+#if KILN_RESIDUAL_SCALE
+                s += bias[KILN_COUT + r] * res[o];
+#elif KILN_HAS_RESIDUAL
                 s += res[o];
 #endif
 #if KILN_HAS_GATE
@@ -442,7 +452,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
             float r[KILN_VL];
             for (int l = 0; l < KILN_VL; l++) r[l] = res[(ptrdiff_t)(v * KILN_VL + l) * KCG_P + c];
 #endif
-#if KILN_HAS_RESIDUAL
+#if KILN_RESIDUAL_SCALE
+            s = kiln_vfma(kiln_vload(bias + KILN_COUT + v * KILN_VL), kiln_vload(r), s);
+#elif KILN_HAS_RESIDUAL
             s += kiln_vload(r);
 #endif
 #if KILN_HAS_GATE

@@ -22,7 +22,8 @@ typedef struct {
     conv_fn fn;
     int n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups;
     int mr; /* 0: depthwise (plain weights); < 0: Winograd F(wm x wm, 3x3) with MR = -mr */
-    int bias, res, act; /* res: 0 none, 1 a residual added before act, 2 a gate multiplied after */
+    int bias, res, act; /* res: 0 none, 1 a residual added before act, 2 a gate multiplied after,
+                         * 3 a residual scaled by bias[cout + o] (2*cout bias floats) */
     int wm; /* Winograd output tile, 4 unless CONV_CASE_W says otherwise */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
@@ -33,7 +34,7 @@ typedef struct {
         mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm};
 #define CONV_CASE(mr) CONV_CASE_W(mr, 4)
 /* conv2d_gemm only: its residual argument may be a gate (KILN_HAS_GATE). */
-#define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE)
+#define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE + 2 * KILN_RESIDUAL_SCALE)
 #define GEMM_CASE                                                                            \
     static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
         STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
@@ -1046,7 +1047,55 @@ GEMM_CASE
 GEMM_CASE
 #include "undef_params.h"
 
+/* 1x1 with a per-channel scaled residual (VAN's folded layer scale), MG = 20 cut by MR = 8 and
+ * P = 49 by NR: the vector and the staged epilogue; then the same with channels along the lanes */
+#define KILN_FN conv_1x1_scaled_res
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 16
+#define KILN_H 7
+#define KILN_W 7
+#define KILN_COUT 20
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR 8
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_RESIDUAL_SCALE 1
+#define KILN_ACT 3
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
+#define KILN_FN cl_1x1_scaled_res
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 24
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT (4 * KILN_VL)
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR (2 * KILN_VL)
+#define KILN_NR 14
+#define KILN_NT 196
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_RESIDUAL_SCALE 1
+#define KILN_ACT 0
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 static const conv_case* const conv_cases[] = {
+    &conv_1x1_scaled_res_case, &cl_1x1_scaled_res_case,
     &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
@@ -1496,7 +1545,7 @@ static void test_conv(const conv_case* c, float* scratch) {
     const size_t xs = (size_t)c->n * c->cin * c->h * c->w, ys = (size_t)c->n * c->cout * c->oh * c->ow;
     float* x = rnd(xs, 1.0f);
     float* w = rnd((size_t)c->cout * k, 1.7f / sqrtf((float)k)); /* keeps outputs O(1) */
-    float* bias = c->bias ? rnd(c->cout, 0.5f) : NULL;
+    float* bias = c->bias ? rnd(c->res == 3 ? 2 * c->cout : c->cout, 0.5f) : NULL;
     float* res = c->res ? rnd(ys, 1.0f) : NULL;
     float* y = rnd(ys, 100.0f); /* garbage: every element must be overwritten */
     double* ref = calloc(ys, sizeof *ref);
@@ -1518,6 +1567,7 @@ static void test_conv(const conv_case* c, float* scratch) {
                     const size_t o = (((size_t)n * c->cout + co) * c->oh + oh) * c->ow + ow;
                     if (bias) s += bias[co];
                     if (c->res == 1) s += res[o];
+                    if (c->res == 3) s += (double)bias[c->cout + co] * res[o];
                     ref[o] = ref_act(c->act, s) * (c->res == 2 ? res[o] : 1.0);
                 }
     float* wp = c->mr > 0 ? pack_weights(c, w) : c->mr < 0 ? pack_winograd(c, w) : w;

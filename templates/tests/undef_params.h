@@ -32,6 +32,7 @@
 #undef KILN_HAS_RESIDUAL
 #undef KILN_HAS_GATE
 #undef KILN_CL
+#undef KILN_RESIDUAL_SCALE
 #undef KILN_ACT
 #undef KILN_PRO
 #undef KILN_PRO_KH
