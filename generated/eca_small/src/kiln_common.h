@@ -181,7 +181,7 @@ KILN_VINLINE kiln_vf kiln_verf_div(kiln_vf p, kiln_vf q) {
     return p / q;
 #endif
 }
-/* a clamped to [-c, c]; NaN becomes c with the x86 min/max (its second operand) or stays NaN
+/* a clamped to [-c, c]; NaN becomes -c with x86 max (it returns its second operand) or stays NaN
  * with the masks: either way GELU's outer factor v keeps it NaN. One instruction each where
  * the masks cost a compare, two logic ops and a blend (GELU 19.7 vs 24.1 cycles a vector). */
 KILN_VINLINE kiln_vf kiln_vclamp(kiln_vf a, float c) {
