@@ -131,10 +131,9 @@ enum Lowering {
         } else if !a.isDepthwise(inChannels: x[1]) {
             throw CodegenError.unsupportedOp(layer: node.name, op: "an unscheduled GEMM convolution")
         } else if a.strideH == 1 && a.strideW == 1 {
-            // The zero-padded plane and the output at the padded width (KILN_DW_SCRATCH).
-            let paddedWidth = x[3] + 2 * a.padW
-            let padRows = x[2] + 2 * a.padH + 2 + (64 + (a.kernelW - 1) * a.dilationW) / paddedWidth
-            scratch = padRows * paddedWidth + y[2] * paddedWidth + 64
+            // The zero-padded plane (KILN_DW_SCRATCH) for any vector width: 16 floats of slack a
+            // row and the dropped rows of a band of up to 8.
+            scratch = (x[2] + 2 * a.padH + 7 * a.dilationH) * (x[3] + 2 * a.padW + 16)
         }
         p += [("KILN_HAS_BIAS", hasBias ? 1 : 0), ("KILN_HAS_RESIDUAL", a.hasResidual ? 1 : 0), ("KILN_ACT", a.activation.code)]
         if a.hasGate { p.append(("KILN_HAS_GATE", 1)) }

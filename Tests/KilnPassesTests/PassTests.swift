@@ -263,7 +263,12 @@ struct PassTests {
         }
         #expect(chunks == 1 && tile < 256 && 2 * tile >= 256)  // two tiles for two threads
 
-        // Left alone: a strided depthwise conv, one read twice, and a narrow map too big for one panel.
+        // Left alone: a strided depthwise conv, a dilated one (VAN's attention: the depthwise
+        // kernel's row bands run it faster), one read twice, and a narrow map too big for one panel.
+        let dilated = Sequential {
+            Conv2d(4, 4, kernelSize: 7, padding: 9, dilation: 3, groups: 4).key("conv_spatial")
+            Conv2d(4, 4, kernelSize: 1).key("conv1")
+        }
         let strided = Sequential {
             Conv2d(4, 4, kernelSize: 3, stride: 2, padding: 1, groups: 4).key("dw")
             Conv2d(4, 4, kernelSize: 1).key("pw")
@@ -281,6 +286,7 @@ struct PassTests {
             return try FuseDepthwisePrologue().run(traced) == traced
         }
         #expect(try untouched(strided, [1, 4, 16, 16]))
+        #expect(try untouched(dilated, [1, 4, 16, 16]))
         #expect(try untouched(shared, [1, 4, 16, 16]))
         #expect(try untouched(narrow, [1, 2048, 7, 7]))
     }

@@ -11,10 +11,14 @@
  * KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT (0 none, 1 ReLU, ...: see kiln_common.h).
  *
  * Algorithm: parallel over (n, c) planes. Stride 1 (all of VAN's): the plane is copied into
- * a zero-padded copy of width WP = W + 2*PW in scratch, and the output plane is computed at
- * that width (OH*WP positions, the pad columns computed and dropped), 4 vectors of positions
- * at a time with every tap accumulated in registers, so the loops are long and contiguous even
- * for 14- or 7-wide maps; the epilogue runs in registers (with a residual, on the way out).
+ * a zero-padded plane in scratch (its border is zeroed once per call: the copies only write
+ * the image), and the output is computed in bands of KDW_RB rows (DH apart, so that they read
+ * the same padded rows) by KDW_NV vectors of columns, all in registers: each padded row's
+ * vectors are loaded once per tap column and feed every row of the band whose taps reach
+ * that row, so that for a KxK kernel a load feeds up to K FMAs instead of one (unaligned tap
+ * loads straddle cache lines and had cost ~1.7 cycles a tap FMA on Zen 4; bands run at
+ * 1.1-1.4). Rows and columns past the output are computed and dropped; the epilogue (bias,
+ * residual, activation) runs in registers on the way out.
  * Other strides: each output row accumulates one tap at a time over the in-image positions.
  */
 #ifndef KILN_COMMON_H
@@ -85,57 +89,93 @@
 _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
                "conv2d_depthwise: needs GROUPS == CIN == COUT");
 
-#define KDW_WP (KILN_W + 2 * KILN_PW)
-#define KDW_HP (KILN_H + 2 * KILN_PH)
-#define KDW_NV 4                     /* vectors of output positions per register tile */
-#define KDW_CH (KDW_NV * KILN_VL)    /* positions per register tile, at most 64 */
-/* Rows of the padded plane: the image, its padding, and zero rows for the reads of the last
- * register tile's dropped positions (at most 64 + (KW-1)*DW floats past the last row). */
-#define KDW_PADROWS (KDW_HP + 2 + (64 + (KILN_KW - 1) * KILN_DW) / KDW_WP)
-/* Floats of scratch per thread the stride-1 path needs: the padded plane and the output
- * plane at the padded width (rounded up to a register tile). */
-#define KILN_DW_SCRATCH (KDW_PADROWS * KDW_WP + KILN_OH * KDW_WP + 64)
+/* Band shape: KDW_RB rows by KDW_NV vectors of accumulators, 16 of them at most with 32
+ * vector registers (VL 16), 8 with 16. */
+#define KDW_NVEC ((KILN_OW + KILN_VL - 1) / KILN_VL)
+#if KILN_VL == 16
+#define KDW_NV (KDW_NVEC < 4 ? KDW_NVEC : 4)
+#define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
+#else
+#define KDW_NV (KDW_NVEC < 2 ? KDW_NVEC : 2)
+#define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
+#endif
+#define KDW_ROWS ((KILN_OH + KILN_DH - 1) / KILN_DH) /* rows a band can use, at most */
+#define KDW_RB (KDW_RB0 < KDW_ROWS ? KDW_RB0 : KDW_ROWS)
+/* The padded plane: the image, its padding, a vector of slack right (the last column block's
+ * dropped columns read it) and the rows the last band's dropped rows read, below. */
+#define KDW_WP (KILN_W + 2 * KILN_PW + KILN_VL)
+#define KDW_HP (KILN_H + 2 * KILN_PH + (KDW_RB - 1) * KILN_DH)
+/* Floats of scratch per thread the stride-1 path needs. The generator allocates
+ * (H + 2PH + 7DH) * (W + 2PW + 16), which covers every VL. */
+#define KILN_DW_SCRATCH (KDW_HP * KDW_WP)
 
 _Static_assert(KILN_SH != 1 || KILN_SW != 1 || KILN_DW_SCRATCH <= KILN_SCRATCH_PER_THREAD,
                "conv2d_depthwise: the padded plane exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Stride 1: all taps of KDW_NV vectors of positions in registers, over a zero-padded plane,
- * then the epilogue on the way from the wide layout to y. */
+/* Stride 1, one band: output rows oh0 + r*DH (r < KDW_RB) at columns c0 .. c0 + NV*VL - 1 of
+ * plane yp, from the padded plane. The padded-row loop is unrolled (so that which band rows a
+ * row feeds is known at compile time), the tap-column loop is not (fully unrolled, the
+ * compiler hoisted the loads and spilled them). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _band)(
+    const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wc, float b, const float* KILN_RESTRICT rp,
+    float* KILN_RESTRICT yp, int oh0, int c0) {
+    kiln_vf acc[KDW_RB][KDW_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KDW_RB; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KDW_NV; v++) acc[r][v] = kiln_vbroadcast(b);
+    }
+    KILN_UNROLL
+    for (int pr = 0; pr < KILN_KH + KDW_RB - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)(oh0 + pr * KILN_DH) * KDW_WP + c0;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < KILN_KW; kw++) {
+            kiln_vf in[KDW_NV];
+            KILN_UNROLL
+            for (int v = 0; v < KDW_NV; v++) in[v] = kiln_vload(src + kw * KILN_DW + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < KDW_RB; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= KILN_KH) continue;
+                const kiln_vf w = kiln_vbroadcast(wc[kh * KILN_KW + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < KDW_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
+            }
+        }
+    }
+    for (int r = 0; r < KDW_RB && oh0 + r * KILN_DH < KILN_OH; r++) {
+        const ptrdiff_t o = (ptrdiff_t)(oh0 + r * KILN_DH) * KILN_OW + c0;
+        KILN_UNROLL
+        for (int v = 0; v < KDW_NV; v++) {
+            const int n = KILN_MIN(KILN_VL, KILN_OW - c0 - v * KILN_VL); /* valid columns */
+            if (n <= 0) break;
+            kiln_vf s = acc[r][v];
+            if (n == KILN_VL) {
+                if (KILN_HAS_RESIDUAL) s += kiln_vload(rp + o + v * KILN_VL);
+                kiln_vstore(yp + o + v * KILN_VL, KILN_ACT_V(KILN_ACT, s));
+            } else { /* the row's last vector: through a staging vector */
+                float t[KILN_VL] = {0.0f};
+                if (KILN_HAS_RESIDUAL) {
+                    memcpy(t, rp + o + v * KILN_VL, sizeof(float) * (size_t)n);
+                    s += kiln_vload(t);
+                }
+                kiln_vstore(t, KILN_ACT_V(KILN_ACT, s));
+                memcpy(yp + o + v * KILN_VL, t, sizeof(float) * (size_t)n);
+            }
+        }
+    }
+}
+
+/* Stride 1, one plane: its image into the padded plane (whose border is zero), then the bands. */
 static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, const float* KILN_RESTRICT wc,
                                                 float b, const float* KILN_RESTRICT rp,
                                                 float* KILN_RESTRICT yp, float* KILN_RESTRICT pad) {
-    float* KILN_RESTRICT acc = pad + KDW_PADROWS * KDW_WP;
-    memset(pad, 0, sizeof(float) * (size_t)KDW_PADROWS * KDW_WP);
     for (int ih = 0; ih < KILN_H; ih++)
         memcpy(pad + (ptrdiff_t)(ih + KILN_PH) * KDW_WP + KILN_PW, xp + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
-    enum { LEN = KILN_OH * KDW_WP };
-    for (int i0 = 0; i0 < LEN; i0 += KDW_CH) {
-        kiln_vf a[KDW_NV];
-        KILN_UNROLL
-        for (int v = 0; v < KDW_NV; v++) a[v] = kiln_vbroadcast(0.0f);
-        for (int kh = 0; kh < KILN_KH; kh++)
-            KILN_UNROLL
-            for (int kw = 0; kw < KILN_KW; kw++) {
-                const kiln_vf wv = kiln_vbroadcast(wc[kh * KILN_KW + kw]);
-                const float* src = pad + (ptrdiff_t)kh * KILN_DH * KDW_WP + kw * KILN_DW + i0;
-                KILN_UNROLL
-                for (int v = 0; v < KDW_NV; v++) a[v] = kiln_vfma(wv, kiln_vload(src + v * KILN_VL), a[v]);
-            }
-        /* Without a residual the epilogue runs here, in whole vectors: per output row, a
-         * 14- or 7-wide map would leave most of it (GELU's is costly) to scalar tails. */
-        KILN_UNROLL
-        for (int v = 0; v < KDW_NV; v++)
-            kiln_vstore(acc + i0 + v * KILN_VL,
-                        KILN_HAS_RESIDUAL ? a[v] : KILN_ACT_V(KILN_ACT, a[v] + kiln_vbroadcast(b)));
-    }
-    for (int oh = 0; oh < KILN_OH; oh++) {
-        const float* ar = acc + (ptrdiff_t)oh * KDW_WP;
-        float* yr = yp + (ptrdiff_t)oh * KILN_OW;
-        if (KILN_HAS_RESIDUAL)
-            kiln_epilogue(ar, b, rp + (ptrdiff_t)oh * KILN_OW, yr, KILN_OW, KILN_ACT);
-        else
-            memcpy(yr, ar, sizeof(float) * KILN_OW);
-    }
+    for (int blk = 0; blk < KILN_OH; blk += KDW_RB * KILN_DH) /* DH interleaved bands a block */
+        for (int d = 0; d < KILN_DH && blk + d < KILN_OH; d++)
+            for (int c0 = 0; c0 < KILN_OW; c0 += KDW_NV * KILN_VL)
+                KILN_CAT(KILN_FN, _band)(pad, wc, b, rp, yp, blk + d, c0);
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
@@ -144,6 +184,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
     (void)bias;
     (void)residual;
     (void)scratch;
+#if KILN_SH == 1 && KILN_SW == 1
+    KILN_OMP(parallel)
+    {
+        float* pad = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
+        memset(pad, 0, sizeof(float) * (size_t)KILN_DW_SCRATCH);
+        KILN_OMP(for schedule(static))
+        for (int nc = 0; nc < KILN_N * KILN_CIN; nc++) {
+            const int c = nc % KILN_CIN;
+            KILN_CAT(KILN_FN, _plane_s1)(x + (ptrdiff_t)nc * KILN_H * KILN_W, w + (ptrdiff_t)c * KILN_KH * KILN_KW,
+                                         KILN_HAS_BIAS ? bias[c] : 0.0f,
+                                         KILN_HAS_RESIDUAL ? residual + (ptrdiff_t)nc * KILN_OH * KILN_OW : residual,
+                                         y + (ptrdiff_t)nc * KILN_OH * KILN_OW, pad);
+        }
+    }
+#else
     KILN_OMP_PARALLEL_FOR(schedule(static))
     for (int nc = 0; nc < KILN_N * KILN_CIN; nc++) {
         const int c = nc % KILN_CIN;
@@ -152,9 +207,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         float* yp = y + (ptrdiff_t)nc * KILN_OH * KILN_OW;
         const float* rp = KILN_HAS_RESIDUAL ? residual + (ptrdiff_t)nc * KILN_OH * KILN_OW : residual; /* may be NULL */
         const float b = KILN_HAS_BIAS ? bias[c] : 0.0f;
-#if KILN_SH == 1 && KILN_SW == 1
-        KILN_CAT(KILN_FN, _plane_s1)(xp, wc, b, rp, yp, scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD);
-#else
         for (int oh = 0; oh < KILN_OH; oh++) {
             float* yr = yp + (ptrdiff_t)oh * KILN_OW;
             for (int ow = 0; ow < KILN_OW; ow++) yr[ow] = 0.0f;
@@ -176,11 +228,13 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         /* Epilogue over the whole plane at once, in vectors: with GELU (VAN's MLP) it costs
          * more than the taps when done one pixel at a time. */
         kiln_epilogue(yp, b, KILN_HAS_RESIDUAL ? rp : NULL, yp, KILN_OH * KILN_OW, KILN_ACT);
-#endif
     }
+#endif
 }
+#undef KDW_NVEC
+#undef KDW_NV
+#undef KDW_RB0
+#undef KDW_ROWS
+#undef KDW_RB
 #undef KDW_WP
 #undef KDW_HP
-#undef KDW_NV
-#undef KDW_CH
-#undef KDW_PADROWS

@@ -522,6 +522,50 @@ CONV_CASE(0)
 CONV_CASE(0)
 #include "undef_params.h"
 
+/* Stride-1 bands: 37-wide rows (whole vectors and a partial one at VL 4, 8 and 16, more than one
+ * column block), 11 rows (a last band of fewer rows), 5x5 with residual and GELU. */
+#define KILN_FN dw_5x5_wide
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 3
+#define KILN_COUT 3
+#define KILN_GROUPS 3
+#define KILN_H 11
+#define KILN_W 37
+#define KILN_KH 5
+#define KILN_KW 5
+#define KILN_PH 2
+#define KILN_PW 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 3
+#include "../conv/conv2d_depthwise.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
+/* Non-square kernel, dilation only down, padding that shrinks the output (3x5 d(2,1) p(1,1):
+ * OH = H - 2, OW = W - 2), 3 output rows (fewer than a band), 70-wide rows. */
+#define KILN_FN dw_3x5_d2x1
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 2
+#define KILN_COUT 2
+#define KILN_GROUPS 2
+#define KILN_H 5
+#define KILN_W 72
+#define KILN_KH 3
+#define KILN_KW 5
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_DH 2
+#define KILN_DW 1
+#define KILN_ACT 1
+#include "../conv/conv2d_depthwise.c"
+CONV_CASE(0)
+#include "undef_params.h"
+
 /* ---- conv2d_direct instances (plain weights) ---- */
 /* 5x5 grouped (MG 2), 2 images, bias + ReLU */
 #define KILN_FN direct_5x5_g4
@@ -1100,7 +1144,7 @@ static const conv_case* const conv_cases[] = {
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
-    &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case,
+    &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case, &dw_5x5_wide_case, &dw_3x5_d2x1_case,
     &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
