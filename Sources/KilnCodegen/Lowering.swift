@@ -106,9 +106,10 @@ enum Lowering {
         } else if case .winograd(let tile, let rows, let cols, let group)? = node.schedule {
             template = "conv/conv2d_winograd.c"
             p += [("KILN_M", tile), ("KILN_MR", rows), ("KILN_NR", cols), ("KILN_TG", group)]
-            // The transformed input and products of one tile group: shared by the threads, or in each
-            // thread's slice when they take whole groups (the caller allocates this much per thread).
-            scratch = (tile + 2) * (tile + 2) * group * cols * (x[1] + a.outChannels)
+            // The transformed input and products of one tile group, rows of its tiles and a vector of
+            // slack either side (VL <= 16): shared by the threads, or in each thread's slice when they
+            // take whole groups (the caller allocates this much per thread).
+            scratch = (tile + 2) * (tile + 2) * (group * cols + 32) * (x[1] + a.outChannels)
         } else if let (rows, cols, tile, chunks, channelLanes) = gemmSchedule(node.schedule) {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]

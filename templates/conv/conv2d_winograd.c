@@ -20,15 +20,23 @@
  * KILN_TG blocks of NR tiles, so the transformed data of a group stays in cache and
  * scratch stays bounded at any batch. With at least 3 groups per thread, each thread takes
  * whole groups (in its own scratch slice); else every group is shared, in three parallel phases:
- *   1. input transform:  V[xi][b][c][NR]   (xi = 6*i + j of the 6x6 transform, b the block)
- *   2. 36 GEMMs:         M[xi][m][b*NR + l] = sum_c U[xi][m][c] * V[xi][b][c][l], on the
- *                        same MR x NR register tile as conv2d_gemm.c
- *   3. output transform: y = act(A^T M A + bias + residual), written only inside the image.
+ *   1. input transform:  V[xi][c][t], t the group's tiles (xi = 6*i + j of the 6x6 transform),
+ *                        a tile row at a time: its 6 input rows transformed down the columns as
+ *                        whole vectors, then across by lane shuffles that split the transformed
+ *                        rows into the columns of VL tiles' patches (tile tw's starts at column
+ *                        4*tw): no per-pixel gathers, which had taken as long as the GEMMs;
+ *   2. 36 GEMMs:         M[xi][m][t] = sum_c U[xi][m][c] * V[xi][c][t], on the same MR x NR
+ *                        register tile as conv2d_gemm.c;
+ *   3. output transform: y = act(A^T M A + bias + residual), a tile row at a time, the tiles'
+ *                        output columns interleaved back into image rows by lane shuffles and
+ *                        written only inside the image.
+ * V and M rows hold a group's tiles with a vector of slack on each side (KWG_LDV), so that the
+ * transforms move whole vectors of a tile row that starts or ends outside the group.
  *
  * upacked (made by the Swift side): for xi in 0..<36, for mb in 0..<ceil(COUT/MR), for c in
  * 0..<CIN, for r in 0..<MR: U[xi][mb*MR + r][c], or 0 when mb*MR + r >= COUT.
- * Scratch: 36 * TG*NR * (CIN + COUT) floats, shared by the threads or, with whole groups per
- * thread, in each thread's slice (KILN_SCRATCH_PER_THREAD apart).
+ * Scratch: 36 * (TG*NR + 2*VL) * (CIN + COUT) floats, shared by the threads or, with whole
+ * groups per thread, in each thread's slice (KILN_SCRATCH_PER_THREAD apart).
  *
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_PH,
  * KILN_PW, KILN_M (2 or 4), KILN_MR (register-tile rows), KILN_NR (tiles per block: register-tile columns, a
@@ -102,6 +110,11 @@
 #define KWG_MB ((KILN_COUT + KILN_MR - 1) / KILN_MR) /* row blocks of U */
 #define KWG_GP (KILN_TG * KWG_NR)                /* tile columns of one group */
 #define KWG_GROUPS ((KWG_TB + KILN_TG - 1) / KILN_TG)
+#define KWG_LDV (KWG_GP + 2 * KILN_VL) /* a row of V or M: the group's tiles from KILN_VL on */
+#define KWG_CH ((KWG_TW + KILN_VL - 1) / KILN_VL) /* chunks of VL tiles in a tile row */
+/* An input row, zero-padded (image column iw at PW + iw), and its transform: the chunks'
+ * M*VL columns, the 2 after them that the last patch reads, rounded to vectors. */
+#define KWG_LR (KILN_M * KWG_CH * KILN_VL + KILN_VL)
 /* Columns of tile block b worth computing: whole vectors up to its last tile (a 56x56 map's
  * 196 tiles leave 4 in the last block of 32, which then takes one vector, not two). */
 #define KWG_COLS(b) KILN_MIN(KWG_NR, (KWG_T - (b) * KWG_NR + KILN_VL - 1) / KILN_VL * KILN_VL)
@@ -114,8 +127,9 @@ _Static_assert(KILN_OH == KILN_H + 2 * KILN_PH - 2 && KILN_OW == KILN_W + 2 * KI
 _Static_assert(KILN_MR >= 1 && KILN_TG >= 1 && KILN_NR % KILN_VL == 0 && KILN_NR >= KILN_VL,
                "conv2d_winograd: needs MR >= 1, TG >= 1, NR a multiple of VL");
 _Static_assert(KILN_M == 2 || KILN_M == 4, "conv2d_winograd: KILN_M is 2 or 4");
-_Static_assert((long long)KWG_XI * KWG_GP * (KILN_CIN + KILN_COUT) <= (long long)KILN_SCRATCH_PER_THREAD,
-               "conv2d_winograd: XI*TG*NR*(CIN+COUT) exceeds KILN_SCRATCH_PER_THREAD");
+_Static_assert((long long)KWG_XI * KWG_LDV * (KILN_CIN + KILN_COUT) <= (long long)KILN_SCRATCH_PER_THREAD,
+               "conv2d_winograd: XI*(TG*NR+2*VL)*(CIN+COUT) exceeds KILN_SCRATCH_PER_THREAD");
+_Static_assert(KILN_W + 2 * KILN_PW <= KWG_LR, "conv2d_winograd: a padded input row exceeds KWG_LR");
 
 /* r = B^T z for the A vectors z[0], z[s], ..., z[(A-1)s]. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _bt)(const kiln_vf* z, int s, kiln_vf* r, int rs) {
@@ -153,63 +167,108 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _at)(const k
 #endif
 }
 
-/* Phase 1 for channel c of VL tiles from t0: V[xi][c] lanes for the block at v (block-local). */
-static inline void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int t0, float* KILN_RESTRICT v) {
-    float d[KWG_XI][KILN_VL];
-    for (int l = 0; l < KILN_VL; l++) {
-        const int t = t0 + l;
-        if (t >= KWG_T) { /* past the last tile */
-            for (int i = 0; i < KWG_XI; i++) d[i][l] = 0.0f;
-            continue;
-        }
-        const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
-        const int ih0 = th * KILN_M - KILN_PH, iw0 = tw * KILN_M - KILN_PW;
-        const float* plane = x + ((ptrdiff_t)n * KILN_CIN + c) * KILN_H * KILN_W;
-        if (ih0 >= 0 && iw0 >= 0 && ih0 + KWG_A <= KILN_H && iw0 + KWG_A <= KILN_W) {
-            for (int i = 0; i < KWG_A; i++)
-                for (int j = 0; j < KWG_A; j++) d[i * KWG_A + j][l] = plane[(ih0 + i) * KILN_W + iw0 + j];
-        } else { /* a tile on the image border */
-            for (int i = 0; i < KWG_A; i++)
-                for (int j = 0; j < KWG_A; j++) {
-                    const int ih = ih0 + i, iw = iw0 + j;
-                    const int in = ih >= 0 && ih < KILN_H && iw >= 0 && iw < KILN_W;
-                    d[i * KWG_A + j][l] = in ? plane[ih * KILN_W + iw] : 0.0f;
-                }
-        }
-    }
-    kiln_vf dv[KWG_XI], tv[KWG_XI];
-    for (int i = 0; i < KWG_XI; i++) dv[i] = kiln_vload(d[i]);
-    for (int j = 0; j < KWG_A; j++) KILN_CAT(KILN_FN, _bt)(dv + j, KWG_A, tv + j, KWG_A); /* columns */
-    for (int i = 0; i < KWG_A; i++) KILN_CAT(KILN_FN, _bt)(tv + KWG_A * i, 1, dv + KWG_A * i, 1); /* rows */
-    const ptrdiff_t xi_stride = (ptrdiff_t)KILN_TG * KILN_CIN * KWG_NR;
-    for (int xi = 0; xi < KWG_XI; xi++) kiln_vstore(v + xi * xi_stride, dv[xi]);
+/* Lanes l of c[q]: p[M*l + q] for the M*VL floats at p (q < M; a deinterleave by M). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _split)(const float* p, kiln_vf* c) {
+    const kiln_vf v0 = kiln_vload(p), v1 = kiln_vload(p + KILN_VL);
+#if KILN_M == 2
+    c[0] = kiln_veven(v0, v1);
+    c[1] = kiln_vodd(v0, v1);
+#else
+    const kiln_vf v2 = kiln_vload(p + 2 * KILN_VL), v3 = kiln_vload(p + 3 * KILN_VL);
+    const kiln_vf e01 = kiln_veven(v0, v1), o01 = kiln_vodd(v0, v1), e23 = kiln_veven(v2, v3), o23 = kiln_vodd(v2, v3);
+    c[0] = kiln_veven(e01, e23);
+    c[1] = kiln_veven(o01, o23);
+    c[2] = kiln_vodd(e01, e23);
+    c[3] = kiln_vodd(o01, o23);
+#endif
 }
 
-/* Phase 3 for output channel m of VL tiles from t0, reading M column `col` of the group. */
-static inline void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, int m, int col, int t0,
-                                              const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                                              float* KILN_RESTRICT y) {
-    kiln_vf mv[KWG_XI], tv[KILN_M * KWG_A];
-    for (int xi = 0; xi < KWG_XI; xi++) mv[xi] = kiln_vload(mbuf + ((ptrdiff_t)xi * KILN_COUT + m) * KWG_GP + col);
-    for (int j = 0; j < KWG_A; j++) KILN_CAT(KILN_FN, _at)(mv + j, KWG_A, tv + j, KWG_A); /* columns: M rows of A */
-    kiln_vf ov[KILN_M * KILN_M];
-    for (int i = 0; i < KILN_M; i++) KILN_CAT(KILN_FN, _at)(tv + KWG_A * i, 1, ov + KILN_M * i, 1);
-    float o[KILN_M * KILN_M][KILN_VL];
-    for (int i = 0; i < KILN_M * KILN_M; i++) kiln_vstore(o[i], ov[i]);
-    const float b = KILN_HAS_BIAS ? bias[m] : 0.0f;
-    for (int l = 0; l < KILN_VL && t0 + l < KWG_T; l++) {
-        const int t = t0 + l;
-        const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
-        const ptrdiff_t plane = ((ptrdiff_t)n * KILN_COUT + m) * KILN_OH * KILN_OW;
-        for (int i = 0; i < KILN_M && th * KILN_M + i < KILN_OH; i++)
-            for (int j = 0; j < KILN_M && tw * KILN_M + j < KILN_OW; j++) {
-                const ptrdiff_t at = plane + (ptrdiff_t)(th * KILN_M + i) * KILN_OW + tw * KILN_M + j;
-                float s = o[i * KILN_M + j][l] + b;
-#if KILN_HAS_RESIDUAL
-                s += residual[at];
+/* The inverse: lane r of p[s] is lane (s*VL + r)/M of o[(s*VL + r) % M] (an interleave by M). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _merge)(const kiln_vf* o, kiln_vf* p) {
+#if KILN_M == 2
+    p[0] = kiln_vziplo(o[0], o[1]);
+    p[1] = kiln_vziphi(o[0], o[1]);
+#else
+    const kiln_vf lo02 = kiln_vziplo(o[0], o[2]), hi02 = kiln_vziphi(o[0], o[2]);
+    const kiln_vf lo13 = kiln_vziplo(o[1], o[3]), hi13 = kiln_vziphi(o[1], o[3]);
+    p[0] = kiln_vziplo(lo02, lo13);
+    p[1] = kiln_vziphi(lo02, lo13);
+    p[2] = kiln_vziplo(hi02, hi13);
+    p[3] = kiln_vziphi(hi02, hi13);
 #endif
-                y[at] = KILN_ACT_S(KILN_ACT, s);
+}
+
+/* Phase 1 for input channel c of the group's gn tiles from g0: V[xi][c][VL + t - g0]. Tile
+ * rows that start before or end after the group are transformed whole; the lanes outside it
+ * land in the slack or in tiles of the next row, which are written again after them. */
+static void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int g0, int gn, float* KILN_RESTRICT vbuf) {
+    float rows[KWG_A][KWG_LR], r[KWG_A][KWG_LR];
+    memset(rows, 0, sizeof rows);
+    for (int rr = g0 / KWG_TW; rr * KWG_TW < g0 + gn; rr++) {
+        const int n = rr / KWG_TH, th = rr % KWG_TH;
+        const float* plane = x + ((ptrdiff_t)n * KILN_CIN + c) * KILN_H * KILN_W;
+        for (int i = 0; i < KWG_A; i++) {
+            const int ih = th * KILN_M - KILN_PH + i;
+            if (ih >= 0 && ih < KILN_H)
+                memcpy(rows[i] + KILN_PW, plane + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
+            else
+                memset(rows[i], 0, sizeof rows[i]); /* a row of the padding */
+        }
+        for (int v = 0; v < KWG_LR; v += KILN_VL) { /* down the columns: r = B^T rows */
+            kiln_vf z[KWG_A], o[KWG_A];
+            for (int i = 0; i < KWG_A; i++) z[i] = kiln_vload(rows[i] + v);
+            KILN_CAT(KILN_FN, _bt)(z, 1, o, 1);
+            for (int k = 0; k < KWG_A; k++) kiln_vstore(r[k] + v, o[k]);
+        }
+        for (int tw0 = 0; tw0 < KWG_TW; tw0 += KILN_VL) { /* across, VL tiles at a time */
+            const int t = rr * KWG_TW + tw0;
+            if (t + KILN_VL <= g0 || t >= g0 + gn) continue; /* none of the group's tiles */
+            float* dst = vbuf + (ptrdiff_t)c * KWG_LDV + KILN_VL + (t - g0);
+            for (int k = 0; k < KWG_A; k++) {
+                kiln_vf d[KWG_A], e[KWG_A];
+                KILN_CAT(KILN_FN, _split)(r[k] + KILN_M * tw0, d);
+                /* a patch's last two columns are the next tile's first two */
+                const float* next = r[k] + KILN_M * (tw0 + KILN_VL);
+                d[KILN_M] = kiln_vnext(d[0], kiln_vbroadcast(next[0]));
+                d[KILN_M + 1] = kiln_vnext(d[1], kiln_vbroadcast(next[1]));
+                KILN_CAT(KILN_FN, _bt)(d, 1, e, 1);
+                for (int j = 0; j < KWG_A; j++) kiln_vstore(dst + (ptrdiff_t)(k * KWG_A + j) * KILN_CIN * KWG_LDV, e[j]);
             }
+        }
+    }
+    if (g0 + gn == KWG_T) /* the last group: zeros past the last tile, which the GEMM reads */
+        for (int xi = 0; xi < KWG_XI; xi++)
+            memset(vbuf + ((ptrdiff_t)xi * KILN_CIN + c) * KWG_LDV + KILN_VL + gn, 0, sizeof(float) * (KWG_GP - gn));
+}
+
+/* Phase 3 for output channel m of the group's gn tiles from g0, reading M[xi][m][VL + t - g0],
+ * VL tiles at a time (aligned with the GEMM's blocks); each tile's M x M pixels go to y. */
+static void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, int m, int g0, int gn,
+                                       const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                                       float* KILN_RESTRICT y) {
+    const float b = KILN_HAS_BIAS ? bias[m] : 0.0f;
+    for (int h = 0; h < gn; h += KILN_VL) {
+        const float* src = mbuf + (ptrdiff_t)m * KWG_LDV + KILN_VL + h;
+        kiln_vf mv[KWG_XI], tv[KILN_M * KWG_A], ov[KILN_M * KILN_M];
+        for (int xi = 0; xi < KWG_XI; xi++) mv[xi] = kiln_vload(src + (ptrdiff_t)xi * KILN_COUT * KWG_LDV);
+        for (int j = 0; j < KWG_A; j++) KILN_CAT(KILN_FN, _at)(mv + j, KWG_A, tv + j, KWG_A); /* columns: M rows of A */
+        for (int i = 0; i < KILN_M; i++) KILN_CAT(KILN_FN, _at)(tv + KWG_A * i, 1, ov + KILN_M * i, 1);
+        float o[KILN_M * KILN_M][KILN_VL];
+        for (int i = 0; i < KILN_M * KILN_M; i++) kiln_vstore(o[i], ov[i]);
+        for (int l = 0; l < KILN_VL && h + l < gn; l++) {
+            const int t = g0 + h + l;
+            const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
+            const ptrdiff_t plane = ((ptrdiff_t)n * KILN_COUT + m) * KILN_OH * KILN_OW;
+            for (int i = 0; i < KILN_M && th * KILN_M + i < KILN_OH; i++)
+                for (int j = 0; j < KILN_M && tw * KILN_M + j < KILN_OW; j++) {
+                    const ptrdiff_t at = plane + (ptrdiff_t)(th * KILN_M + i) * KILN_OW + tw * KILN_M + j;
+                    float s = o[i * KILN_M + j][l] + b;
+#if KILN_HAS_RESIDUAL
+                    s += residual[at];
+#endif
+                    y[at] = KILN_ACT_S(KILN_ACT, s);
+                }
+        }
     }
     (void)residual;
 }
@@ -219,7 +278,7 @@ static inline void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, i
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _gemm_cols)(
     int xi, int b, const float* KILN_RESTRICT upacked, const float* KILN_RESTRICT vbuf,
     float* KILN_RESTRICT mbuf, int nv) {
-    const float* bp = vbuf + (((ptrdiff_t)xi * KILN_TG + b) * KILN_CIN) * KWG_NR;
+    const float* bp = vbuf + (ptrdiff_t)xi * KILN_CIN * KWG_LDV + KILN_VL + b * KWG_NR;
     for (int mb = 0; mb < KWG_MB; mb++) {
         const float* a = upacked + ((ptrdiff_t)xi * KWG_MB + mb) * KILN_CIN * KILN_MR;
         kiln_vf acc[KILN_MR][KWG_NV];
@@ -231,7 +290,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _gemm_cols)(
         for (int c = 0; c < KILN_CIN; c++) {
             kiln_vf bv[KWG_NV];
             KILN_UNROLL
-            for (int v = 0; v < nv; v++) bv[v] = kiln_vload(bp + c * KWG_NR + v * KILN_VL);
+            for (int v = 0; v < nv; v++) bv[v] = kiln_vload(bp + (ptrdiff_t)c * KWG_LDV + v * KILN_VL);
             KILN_UNROLL
             for (int r = 0; r < KILN_MR; r++) {
                 const kiln_vf av = kiln_vbroadcast(a[c * KILN_MR + r]);
@@ -241,7 +300,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _gemm_cols)(
         }
         const int rows = KILN_MIN(KILN_MR, KILN_COUT - mb * KILN_MR);
         for (int r = 0; r < rows; r++) {
-            float* row = mbuf + ((ptrdiff_t)xi * KILN_COUT + mb * KILN_MR + r) * KWG_GP + b * KWG_NR;
+            float* row = mbuf + ((ptrdiff_t)xi * KILN_COUT + mb * KILN_MR + r) * KWG_LDV + KILN_VL + b * KWG_NR;
             KILN_UNROLL
             for (int v = 0; v < nv; v++) kiln_vstore(row + v * KILN_VL, acc[r][v]);
         }
@@ -257,21 +316,6 @@ static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* 
         KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, KWG_NV);
 }
 
-/* Phase 1 for channel c of block b of the group whose first block is b0. */
-static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _input_block)(const float* KILN_RESTRICT x, int c, int b0, int b,
-                                                   float* KILN_RESTRICT vbuf) {
-    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-        KILN_CAT(KILN_FN, _input)(x, c, (b0 + b) * KWG_NR + h, vbuf + ((ptrdiff_t)b * KILN_CIN + c) * KWG_NR + h);
-}
-
-/* Phase 3 for output channel m of block b of the group whose first block is b0. */
-static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _output_block)(const float* KILN_RESTRICT mbuf, int m, int b0, int b,
-                                                    const float* KILN_RESTRICT bias,
-                                                    const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
-    for (int h = 0; h < KWG_COLS(b0 + b); h += KILN_VL)
-        KILN_CAT(KILN_FN, _output)(mbuf, m, b * KWG_NR + h, (b0 + b) * KWG_NR + h, bias, residual, y);
-}
-
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
@@ -283,32 +327,30 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
          * tiles) ran at 1.23x their 1-thread speed on 2 threads that way. */
         const int threads = kiln_team_size();
         if (KWG_GROUPS >= KWG_PRIVATE_MIN * threads) {
-            float* vbuf = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD; /* [XI][TG][CIN][NR] */
-            float* mbuf = vbuf + (ptrdiff_t)KWG_XI * KWG_GP * KILN_CIN;                   /* [XI][COUT][TG*NR] */
+            float* vbuf = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD; /* [XI][CIN][LDV] */
+            float* mbuf = vbuf + (ptrdiff_t)KWG_XI * KILN_CIN * KWG_LDV;                  /* [XI][COUT][LDV] */
             KILN_OMP(for schedule(dynamic, 1))
             for (int g = 0; g < KWG_GROUPS; g++) {
                 const int b0 = g * KILN_TG, nb = KILN_MIN(KILN_TG, KWG_TB - b0);
-                for (int b = 0; b < nb; b++)
-                    for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input_block)(x, c, b0, b, vbuf);
+                const int g0 = b0 * KWG_NR, gn = KILN_MIN(KWG_GP, KWG_T - g0);
+                for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input)(x, c, g0, gn, vbuf);
                 for (int xi = 0; xi < KWG_XI; xi++)
                     for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _gemm)(xi, b0, b, upacked, vbuf, mbuf);
-                for (int m = 0; m < KILN_COUT; m++)
-                    for (int b = 0; b < nb; b++) KILN_CAT(KILN_FN, _output_block)(mbuf, m, b0, b, bias, residual, y);
+                for (int m = 0; m < KILN_COUT; m++) KILN_CAT(KILN_FN, _output)(mbuf, m, g0, gn, bias, residual, y);
             }
         } else {
-            float* vbuf = scratch;                                         /* [XI][TG][CIN][NR] */
-            float* mbuf = scratch + (ptrdiff_t)KWG_XI * KWG_GP * KILN_CIN; /* [XI][COUT][TG*NR] */
+            float* vbuf = scratch;                                        /* [XI][CIN][LDV] */
+            float* mbuf = scratch + (ptrdiff_t)KWG_XI * KILN_CIN * KWG_LDV; /* [XI][COUT][LDV] */
             for (int b0 = 0; b0 < KWG_TB; b0 += KILN_TG) {
                 const int nb = KILN_MIN(KILN_TG, KWG_TB - b0); /* tile blocks in this group */
+                const int g0 = b0 * KWG_NR, gn = KILN_MIN(KWG_GP, KWG_T - g0);
                 KILN_OMP(for schedule(static))
-                for (int task = 0; task < KILN_CIN * nb; task++)
-                    KILN_CAT(KILN_FN, _input_block)(x, task / nb, b0, task % nb, vbuf);
+                for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input)(x, c, g0, gn, vbuf);
                 KILN_OMP(for schedule(dynamic, 1))
                 for (int task = 0; task < KWG_XI * nb; task++)
                     KILN_CAT(KILN_FN, _gemm)(task / nb, b0, task % nb, upacked, vbuf, mbuf);
                 KILN_OMP(for schedule(static))
-                for (int task = 0; task < KILN_COUT * nb; task++)
-                    KILN_CAT(KILN_FN, _output_block)(mbuf, task / nb, b0, task % nb, bias, residual, y);
+                for (int m = 0; m < KILN_COUT; m++) KILN_CAT(KILN_FN, _output)(mbuf, m, g0, gn, bias, residual, y);
             }
         }
     }
@@ -327,3 +369,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
 #undef KWG_GROUPS
 #undef KWG_COLS
 #undef KWG_PRIVATE_MIN
+#undef KWG_LDV
+#undef KWG_CH
+#undef KWG_LR

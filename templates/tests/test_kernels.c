@@ -969,6 +969,62 @@ CONV_CASE(-KILN_MR)
 #include "undef_params.h"
 #undef KILN_TG
 
+/* Tile rows longer than a vector (70 wide: 18 tiles a row; 2 chunks of VL tiles at VL 16),
+ * groups of one vector that start mid-row, 2 images, padding 2 x 1, residual + ReLU. */
+#define KILN_FN wino_wide_rows
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 2
+#define KILN_CIN 3
+#define KILN_H 6
+#define KILN_W 70
+#define KILN_COUT 5
+#define KILN_PH 2
+#define KILN_PW 1
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_MR 4
+#define KILN_NR KILN_VL
+#define KILN_TG 1
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE(-KILN_MR)
+#include "undef_params.h"
+
+/* and F(2x2): 41 wide (21 tiles a row, a ragged last column), 2 blocks a group */
+#define KILN_FN wino2_wide_rows
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 4
+#define KILN_H 5
+#define KILN_W 41
+#define KILN_COUT 3
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_MR 2
+#define KILN_NR KILN_VL
+#define KILN_TG 2
+#define KILN_M 2
+#define KILN_HAS_BIAS 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
 /* ---- conv2d_gemm with the channels along the lanes (KILN_CL) ---- */
 /* 1x1 on 7x7 (ResNet-50 layer4's conv3): 2 vectors of channels x 7 pixels, batch 2, two channel chunks, bias + residual + ReLU */
 #define KILN_FN cl_1x1_res
@@ -1146,7 +1202,7 @@ static const conv_case* const conv_cases[] = {
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case, &dw_5x5_wide_case, &dw_3x5_d2x1_case,
     &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
-    &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case,
+    &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case, &wino_wide_rows_case, &wino2_wide_rows_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
     &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case, &cl_1x1_14x14_case,
 };
