@@ -112,9 +112,13 @@
 #define KWG_GROUPS ((KWG_TB + KILN_TG - 1) / KILN_TG)
 #define KWG_LDV (KWG_GP + 2 * KILN_VL) /* a row of V or M: the group's tiles from KILN_VL on */
 #define KWG_CH ((KWG_TW + KILN_VL - 1) / KILN_VL) /* chunks of VL tiles in a tile row */
-/* An input row, zero-padded (image column iw at PW + iw), and its transform: the chunks'
- * M*VL columns, the 2 after them that the last patch reads, rounded to vectors. */
-#define KWG_LR (KILN_M * KWG_CH * KILN_VL + KILN_VL)
+/* Tile rows a band of the input transform takes, and the floats of each in a band row:
+ * several short ones side by side, their padded columns from 0 (image column iw at PW + iw) to
+ * the last tile's patch but for its last 2; else one whole padded row. A band row and its
+ * transform: the chunks' M*VL columns and the 2 (or 2 a tile row) after them, in vectors. */
+#define KWG_Q (KWG_TW < KILN_VL ? KILN_VL / KWG_TW : 1)
+#define KWG_LR (KILN_M * KWG_CH * KILN_VL + 2 * KILN_VL)
+#define KWG_SEG (KWG_Q > 1 ? KILN_M * KWG_TW : KWG_LR)
 /* Columns of tile block b worth computing: whole vectors up to its last tile (a 56x56 map's
  * 196 tiles leave 4 in the last block of 32, which then takes one vector, not two). */
 #define KWG_COLS(b) KILN_MIN(KWG_NR, (KWG_T - (b) * KWG_NR + KILN_VL - 1) / KILN_VL * KILN_VL)
@@ -198,21 +202,36 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _merge)(cons
 #endif
 }
 
-/* Phase 1 for input channel c of the group's gn tiles from g0: V[xi][c][VL + t - g0]. Tile
- * rows that start before or end after the group are transformed whole; the lanes outside it
- * land in the slack or in tiles of the next row, which are written again after them. */
+/* Phase 1 for input channel c of the group's gn tiles from g0: V[xi][c][VL + t - g0]. A band
+ * of KWG_Q tile rows at a time (several when a tile row is shorter than a vector, so that the
+ * lanes fill): each tile row's A input rows, zero-padded, side by side (KWG_SEG floats each;
+ * with several, the 2 columns after each tile row's last patch column go after them all), are
+ * transformed down the columns as whole vectors, then split across into the columns of VL
+ * tiles' patches. Tile rows that start before or end after the group are transformed whole;
+ * lanes outside it land in the slack or in later tiles, which are written again after them. */
 static void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int g0, int gn, float* KILN_RESTRICT vbuf) {
     float rows[KWG_A][KWG_LR], r[KWG_A][KWG_LR];
     memset(rows, 0, sizeof rows);
-    for (int rr = g0 / KWG_TW; rr * KWG_TW < g0 + gn; rr++) {
-        const int n = rr / KWG_TH, th = rr % KWG_TH;
-        const float* plane = x + ((ptrdiff_t)n * KILN_CIN + c) * KILN_H * KILN_W;
-        for (int i = 0; i < KWG_A; i++) {
-            const int ih = th * KILN_M - KILN_PH + i;
-            if (ih >= 0 && ih < KILN_H)
-                memcpy(rows[i] + KILN_PW, plane + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
-            else
-                memset(rows[i], 0, sizeof rows[i]); /* a row of the padding */
+    for (int rr = g0 / KWG_TW; rr * KWG_TW < g0 + gn; rr += KWG_Q) {
+        for (int q = 0; q < KWG_Q; q++) {
+            const int n = (rr + q) / KWG_TH, th = (rr + q) % KWG_TH;
+            const float* plane = x + ((ptrdiff_t)n * KILN_CIN + c) * KILN_H * KILN_W;
+            for (int i = 0; i < KWG_A; i++) {
+                const int ih = th * KILN_M - KILN_PH + i;
+                float* seg = rows[i] + q * KWG_SEG;
+                float* after = rows[i] + KWG_Q * KWG_SEG + 2 * q; /* with several tile rows */
+                const int inside = rr + q < KILN_N * KWG_TH && ih >= 0 && ih < KILN_H;
+                const int n0 = KILN_MIN(KILN_W, KWG_SEG - KILN_PW); /* image columns in the segment */
+                if (inside)
+                    memcpy(seg + KILN_PW, plane + (ptrdiff_t)ih * KILN_W, sizeof(float) * (size_t)n0);
+                else
+                    memset(seg + KILN_PW, 0, sizeof(float) * (size_t)n0);
+                if (KWG_Q > 1)
+                    for (int e = 0; e < 2; e++) {
+                        const int iw = KWG_SEG + e - KILN_PW;
+                        after[e] = inside && iw < KILN_W ? plane[(ptrdiff_t)ih * KILN_W + iw] : 0.0f;
+                    }
+            }
         }
         for (int v = 0; v < KWG_LR; v += KILN_VL) { /* down the columns: r = B^T rows */
             kiln_vf z[KWG_A], o[KWG_A];
@@ -220,17 +239,23 @@ static void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int g
             KILN_CAT(KILN_FN, _bt)(z, 1, o, 1);
             for (int k = 0; k < KWG_A; k++) kiln_vstore(r[k] + v, o[k]);
         }
-        for (int tw0 = 0; tw0 < KWG_TW; tw0 += KILN_VL) { /* across, VL tiles at a time */
+        for (int tw0 = 0; tw0 < (KWG_Q > 1 ? 1 : KWG_TW); tw0 += KILN_VL) { /* across, VL tiles at a time */
             const int t = rr * KWG_TW + tw0;
             if (t + KILN_VL <= g0 || t >= g0 + gn) continue; /* none of the group's tiles */
             float* dst = vbuf + (ptrdiff_t)c * KWG_LDV + KILN_VL + (t - g0);
             for (int k = 0; k < KWG_A; k++) {
                 kiln_vf d[KWG_A], e[KWG_A];
                 KILN_CAT(KILN_FN, _split)(r[k] + KILN_M * tw0, d);
-                /* a patch's last two columns are the next tile's first two */
+                /* a patch's last two columns are the next tile's first two, but for a tile row's
+                 * last tile when the band has several */
                 const float* next = r[k] + KILN_M * (tw0 + KILN_VL);
                 d[KILN_M] = kiln_vnext(d[0], kiln_vbroadcast(next[0]));
                 d[KILN_M + 1] = kiln_vnext(d[1], kiln_vbroadcast(next[1]));
+                if (KWG_Q > 1)
+                    for (int q = 0; q < KWG_Q; q++) {
+                        d[KILN_M][q * KWG_TW + KWG_TW - 1] = r[k][KWG_Q * KWG_SEG + 2 * q];
+                        d[KILN_M + 1][q * KWG_TW + KWG_TW - 1] = r[k][KWG_Q * KWG_SEG + 2 * q + 1];
+                    }
                 KILN_CAT(KILN_FN, _bt)(d, 1, e, 1);
                 for (int j = 0; j < KWG_A; j++) kiln_vstore(dst + (ptrdiff_t)(k * KWG_A + j) * KILN_CIN * KWG_LDV, e[j]);
             }
@@ -242,32 +267,40 @@ static void KILN_CAT(KILN_FN, _input)(const float* KILN_RESTRICT x, int c, int g
 }
 
 /* Phase 3 for output channel m of the group's gn tiles from g0, reading M[xi][m][VL + t - g0],
- * VL tiles at a time (aligned with the GEMM's blocks); each tile's M x M pixels go to y. */
+ * VL tiles at a time (aligned with the GEMM's blocks). Each of a tile row's M output rows is
+ * interleaved back into pixel order by lane shuffles; the chunk's tiles lie in one or more
+ * tile rows, each a run of consecutive pixels of one image row. */
 static void KILN_CAT(KILN_FN, _output)(const float* KILN_RESTRICT mbuf, int m, int g0, int gn,
                                        const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                                        float* KILN_RESTRICT y) {
-    const float b = KILN_HAS_BIAS ? bias[m] : 0.0f;
+    const kiln_vf b = kiln_vbroadcast(KILN_HAS_BIAS ? bias[m] : 0.0f);
     for (int h = 0; h < gn; h += KILN_VL) {
         const float* src = mbuf + (ptrdiff_t)m * KWG_LDV + KILN_VL + h;
         kiln_vf mv[KWG_XI], tv[KILN_M * KWG_A], ov[KILN_M * KILN_M];
         for (int xi = 0; xi < KWG_XI; xi++) mv[xi] = kiln_vload(src + (ptrdiff_t)xi * KILN_COUT * KWG_LDV);
         for (int j = 0; j < KWG_A; j++) KILN_CAT(KILN_FN, _at)(mv + j, KWG_A, tv + j, KWG_A); /* columns: M rows of A */
         for (int i = 0; i < KILN_M; i++) KILN_CAT(KILN_FN, _at)(tv + KWG_A * i, 1, ov + KILN_M * i, 1);
-        float o[KILN_M * KILN_M][KILN_VL];
-        for (int i = 0; i < KILN_M * KILN_M; i++) kiln_vstore(o[i], ov[i]);
-        for (int l = 0; l < KILN_VL && h + l < gn; l++) {
-            const int t = g0 + h + l;
-            const int n = t / (KWG_TH * KWG_TW), th = t / KWG_TW % KWG_TH, tw = t % KWG_TW;
-            const ptrdiff_t plane = ((ptrdiff_t)n * KILN_COUT + m) * KILN_OH * KILN_OW;
-            for (int i = 0; i < KILN_M && th * KILN_M + i < KILN_OH; i++)
-                for (int j = 0; j < KILN_M && tw * KILN_M + j < KILN_OW; j++) {
-                    const ptrdiff_t at = plane + (ptrdiff_t)(th * KILN_M + i) * KILN_OW + tw * KILN_M + j;
-                    float s = o[i * KILN_M + j][l] + b;
+        const int tiles = KILN_MIN(KILN_VL, gn - h);
+        for (int i = 0; i < KILN_M; i++) {
+            kiln_vf px[KILN_M];
+            float row[KILN_M * KILN_VL]; /* output row i of the chunk's tiles: tile l's pixels at M*l */
+            KILN_CAT(KILN_FN, _merge)(ov + KILN_M * i, px);
+            for (int s = 0; s < KILN_M; s++)
+                kiln_vstore(row + s * KILN_VL, KILN_HAS_RESIDUAL ? px[s] + b : KILN_ACT_V(KILN_ACT, px[s] + b));
+            for (int l = 0; l < tiles;) { /* runs of tiles in one tile row */
+                const int t = g0 + h + l, tw = t % KWG_TW, th = t / KWG_TW % KWG_TH, n = t / (KWG_TW * KWG_TH);
+                const int run = KILN_MIN(tiles - l, KWG_TW - tw), oh = th * KILN_M + i;
+                if (oh < KILN_OH) {
+                    const int cols = KILN_MIN(KILN_M * run, KILN_OW - KILN_M * tw);
+                    const ptrdiff_t at = (((ptrdiff_t)n * KILN_COUT + m) * KILN_OH + oh) * KILN_OW + KILN_M * tw;
 #if KILN_HAS_RESIDUAL
-                    s += residual[at];
+                    float* r = row + KILN_M * l;
+                    for (int c = 0; c < cols; c++) r[c] = KILN_ACT_S(KILN_ACT, r[c] + residual[at + c]);
 #endif
-                    y[at] = KILN_ACT_S(KILN_ACT, s);
+                    memcpy(y + at, row + KILN_M * l, sizeof(float) * (size_t)cols);
                 }
+                l += run;
+            }
         }
     }
     (void)residual;
@@ -372,3 +405,5 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
 #undef KWG_LDV
 #undef KWG_CH
 #undef KWG_LR
+#undef KWG_Q
+#undef KWG_SEG

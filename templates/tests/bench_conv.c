@@ -7,6 +7,7 @@
  * outputs too, in no cache), =3 (and the input dirty in both cores' caches). GF/s are at the
  * median call. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define KILN_SCRATCH_PER_THREAD (3 << 20) /* Winograd groups with their slack: 36 * 64 * 1024 floats */
 #include "../kiln_common.h"
 
 #include <stdio.h>
