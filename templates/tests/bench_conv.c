@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "bench_clock.h"
 #ifdef _OPENMP
 void omp_set_num_threads(int);
 int omp_get_max_threads(void);
@@ -830,12 +832,6 @@ static const shape* const shapes[] = {
     &c3x3s2_256_512_14_shape,
     &cl3x3s2_256_512_14_shape,
 };
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 /* Peak single-thread FMA throughput: 12 independent vector FMA chains, best of 20. */
 static double fma_peak(void) {
