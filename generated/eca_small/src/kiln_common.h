@@ -12,7 +12,7 @@
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), the vector
- * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, kiln_veven, kiln_plane_sum, and activations
+ * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, lane shuffles (kiln_veven, ...), kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
 #ifndef KILN_COMMON_H
@@ -89,21 +89,38 @@ KILN_VINLINE kiln_vf kiln_vbroadcast(float s) {
     return v;
 #endif
 }
-/* The even lanes of the 2*VL floats a then b (a stride-2 load: one shuffle pair on AVX2). */
+/* Lane shuffles of two vectors a, b (lanes 0..VL-1 of a, then VL..2VL-1 of b): the even and
+ * the odd lanes (a stride-2 load; one shuffle pair on AVX2), the low and the high halves
+ * interleaved (a0 b0 a1 b1 ...), and the lanes one on (a1 .. a(VL-1) b0). */
 #if KILN_VL == 4
 #define KILN_EVEN_LANES 0, 2, 4, 6
+#define KILN_ODD_LANES 1, 3, 5, 7
+#define KILN_LO_LANES 0, 4, 1, 5
+#define KILN_HI_LANES 2, 6, 3, 7
+#define KILN_NEXT_LANES 1, 2, 3, 4
 #elif KILN_VL == 8
 #define KILN_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
+#define KILN_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
+#define KILN_LO_LANES 0, 8, 1, 9, 2, 10, 3, 11
+#define KILN_HI_LANES 4, 12, 5, 13, 6, 14, 7, 15
+#define KILN_NEXT_LANES 1, 2, 3, 4, 5, 6, 7, 8
 #else
 #define KILN_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define KILN_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define KILN_LO_LANES 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define KILN_HI_LANES 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
+#define KILN_NEXT_LANES 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
 #endif
-KILN_VINLINE kiln_vf kiln_veven(kiln_vf a, kiln_vf b) {
 #if defined(__clang__)
-    return __builtin_shufflevector(a, b, KILN_EVEN_LANES);
+#define KILN_SHUFFLE2(a, b, lanes) __builtin_shufflevector(a, b, lanes)
 #else
-    return __builtin_shuffle(a, b, (kiln_vi){KILN_EVEN_LANES});
+#define KILN_SHUFFLE2(a, b, lanes) __builtin_shuffle(a, b, (kiln_vi){lanes})
 #endif
-}
+KILN_VINLINE kiln_vf kiln_veven(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_EVEN_LANES); }
+KILN_VINLINE kiln_vf kiln_vodd(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_ODD_LANES); }
+KILN_VINLINE kiln_vf kiln_vziplo(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_LO_LANES); }
+KILN_VINLINE kiln_vf kiln_vziphi(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_HI_LANES); }
+KILN_VINLINE kiln_vf kiln_vnext(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_NEXT_LANES); }
 KILN_VINLINE float kiln_vsum(kiln_vf v) {
     float s = 0.0f;
     for (int i = 0; i < KILN_VL; i++) s += v[i];
