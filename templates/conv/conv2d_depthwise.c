@@ -94,11 +94,10 @@ _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
 #define KDW_NVEC ((KILN_OW + KILN_VL - 1) / KILN_VL)
 #if KILN_VL == 16
 #define KDW_NV (KDW_NVEC < 4 ? KDW_NVEC : 4)
-#define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
 #else
 #define KDW_NV (KDW_NVEC < 2 ? KDW_NVEC : 2)
-#define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
 #endif
+#define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
 #define KDW_ROWS ((KILN_OH + KILN_DH - 1) / KILN_DH) /* rows a band can use, at most */
 #define KDW_RB (KDW_RB0 < KDW_ROWS ? KDW_RB0 : KDW_ROWS)
 /* The padded plane: the image, its padding, a vector of slack right (the last column block's

@@ -27,9 +27,9 @@
  *                        4*tw): no per-pixel gathers, which had taken as long as the GEMMs;
  *   2. 36 GEMMs:         M[xi][m][t] = sum_c U[xi][m][c] * V[xi][c][t], on the same MR x NR
  *                        register tile as conv2d_gemm.c;
- *   3. output transform: y = act(A^T M A + bias + residual), a tile row at a time, the tiles'
- *                        output columns interleaved back into image rows by lane shuffles and
- *                        written only inside the image.
+ *   3. output transform: y = act(A^T M A + bias + residual), VL tiles at a time (the GEMM's
+ *                        blocks), each output row interleaved back into pixel order by lane
+ *                        shuffles and copied as runs of one tile row, only inside the image.
  * V and M rows hold a group's tiles with a vector of slack on each side (KWG_LDV), so that the
  * transforms move whole vectors of a tile row that starts or ends outside the group.
  *
