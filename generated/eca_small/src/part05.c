@@ -2,6 +2,756 @@
 /* Model 'eca_resnet50', input [1, 3, 40, 40]. Do not edit: regenerate. */
 /* Part 5 of 6 of model eca_resnet50: 8 kernel calls. */
 #include "model.h"
+/* ---- k_layer3_0_eca: pool/global_avgpool.c ---- */
+#define KILN_FN k_layer3_0_eca
+#define KILN_N 1
+#define KILN_C 128
+#define KILN_HW 9
+/* pool/global_avgpool.c — global average pooling (AdaptiveAvgPool2d(1)), float32.
+ *
+ *   y[n][c] = (1/HW) * sum_{i < HW} x[n][c][i]        x: [N][C][HW] (NCHW), y: [N][C]
+ *
+ * Params: KILN_FN, KILN_N, KILN_C, KILN_HW.
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_global_avgpool
+#endif
+#ifndef KILN_N
+#define KILN_N 1
+#endif
+#ifndef KILN_C
+#define KILN_C 8
+#endif
+#ifndef KILN_HW
+#define KILN_HW 49
+#endif
+
+static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
+    KILN_OMP_PARALLEL_FOR(schedule(static) if (KILN_N * KILN_C * KILN_HW >= 65536))
+    for (int nc = 0; nc < KILN_N * KILN_C; nc++) {
+        const float* xp = x + (ptrdiff_t)nc * KILN_HW;
+        kiln_vf acc = kiln_vbroadcast(0.0f);
+        int i = 0;
+        for (; i + KILN_VL <= KILN_HW; i += KILN_VL) acc += kiln_vload(xp + i);
+        float s = kiln_vsum(acc);
+        for (; i < KILN_HW; i++) s += xp[i];
+        y[nc] = s / (float)KILN_HW; /* divide, as PyTorch does */
+    }
+}
+
+#undef KILN_FN
+#undef KILN_N
+#undef KILN_C
+#undef KILN_HW
+/* ---- k_layer3_0_eca_conv: conv/conv2d_gemm.c ---- */
+#define KILN_FN k_layer3_0_eca_conv
+#define KILN_N 1
+#define KILN_CIN 1
+#define KILN_H 1
+#define KILN_W 128
+#define KILN_COUT 1
+#define KILN_OH 1
+#define KILN_OW 128
+#define KILN_KH 1
+#define KILN_KW 5
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_PH 0
+#define KILN_PW 2
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_MR 1
+#define KILN_NR 32
+#define KILN_NT 128
+#define KILN_MCHUNKS 1
+#define KILN_SHARE_PANELS 0
+#define KILN_HAS_BIAS 0
+#define KILN_HAS_RESIDUAL 0
+#define KILN_ACT 0
+/* conv/conv2d_gemm.c — Conv2d (NCHW, float32) as implicit GEMM with a fused epilogue.
+ *
+ * With CG = CIN/GROUPS, MG = COUT/GROUPS, K = CG*KH*KW, P = OH*OW, for image n and group g:
+ *   y[n][g*MG+m][p] = act(sum_k A_g[m][k] * col_{n,g}[k][p] + bias[g*MG+m]
+ *                         + residual[n][g*MG+m][p])
+ * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
+ * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
+ * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
+ * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
+ *
+ * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
+ * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
+ *
+ * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
+ * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
+ * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
+ * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
+ * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * see kiln_common.h).
+ *
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
+ * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
+ * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
+ * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
+ * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
+ * panel is packed once, by all threads split over input channels, into scratch's first slice,
+ * and the chunks then share it. Then, for each NR column block
+ * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
+ * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
+ * residual and activation on the way out; a last column block of at most VL pixels uses
+ * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
+ * Software prefetch covers what the hardware's does not: the output (and residual) lines of
+ * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
+ * no cache), the input rows KCG_PFC channels ahead of the pack and, with channels along the
+ * lanes, the next row block's weights over the current block's column blocks.
+ *
+ * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
+ * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
+ * multiple of VL, dividing the group's) by NR pixels (any count, e.g. 7), each panel value
+ * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
+ * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
+ * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
+ * tile into y's channel rows.
+ *
+ * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
+ * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
+ * size of its input; params KILN_PRO_KH, _KW, _PH, _PW, _DH, _DW, _HAS_BIAS, _ACT) and the
+ * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
+ * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
+ * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
+ * hidden layer) never goes through memory.
+ *
+ * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
+ * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
+ * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
+ * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
+ * rounded up to NR; MCHUNKS = threads
+ * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
+ * tests/bench_conv.c.
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_conv2d_gemm
+#endif
+#ifndef KILN_N
+#define KILN_N 1
+#endif
+#ifndef KILN_CIN
+#define KILN_CIN 8
+#endif
+#ifndef KILN_H
+#define KILN_H 8
+#endif
+#ifndef KILN_W
+#define KILN_W 8
+#endif
+#ifndef KILN_COUT
+#define KILN_COUT 16
+#endif
+#ifndef KILN_OH
+#define KILN_OH 8
+#endif
+#ifndef KILN_OW
+#define KILN_OW 8
+#endif
+#ifndef KILN_KH
+#define KILN_KH 3
+#endif
+#ifndef KILN_KW
+#define KILN_KW 3
+#endif
+#ifndef KILN_SH
+#define KILN_SH 1
+#endif
+#ifndef KILN_SW
+#define KILN_SW 1
+#endif
+#ifndef KILN_PH
+#define KILN_PH 1
+#endif
+#ifndef KILN_PW
+#define KILN_PW 1
+#endif
+#ifndef KILN_DH
+#define KILN_DH 1
+#endif
+#ifndef KILN_DW
+#define KILN_DW 1
+#endif
+#ifndef KILN_GROUPS
+#define KILN_GROUPS 1
+#endif
+#ifndef KILN_MR
+#define KILN_MR 6
+#endif
+#ifndef KILN_NR
+#define KILN_NR (2 * KILN_VL)
+#endif
+#ifndef KILN_NT
+#define KILN_NT (8 * KILN_NR)
+#endif
+#ifndef KILN_MCHUNKS
+#define KILN_MCHUNKS 1
+#endif
+#ifndef KILN_HAS_BIAS
+#define KILN_HAS_BIAS 0
+#endif
+#ifndef KILN_HAS_RESIDUAL
+#define KILN_HAS_RESIDUAL 0
+#endif
+#ifndef KILN_ACT
+#define KILN_ACT 0
+#endif
+#ifndef KILN_HAS_GATE
+#define KILN_HAS_GATE 0
+#endif
+#ifndef KILN_CL
+#define KILN_CL 0
+#endif
+#ifndef KILN_RESIDUAL_SCALE
+#define KILN_RESIDUAL_SCALE 0
+#endif
+_Static_assert(!KILN_RESIDUAL_SCALE || (KILN_HAS_RESIDUAL && KILN_HAS_BIAS), "conv2d_gemm: the residual's scale follows the bias");
+_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
+#ifndef KILN_PRO
+#define KILN_PRO 0
+#endif
+#if KILN_PRO
+#ifndef KILN_PRO_HAS_BIAS
+#define KILN_PRO_HAS_BIAS 1
+#endif
+#ifndef KILN_PRO_ACT
+#define KILN_PRO_ACT 0
+#endif
+_Static_assert(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 &&
+                   KILN_PW == 0 && KILN_GROUPS == 1,
+               "conv2d_gemm: a depthwise prologue needs a 1x1 stride-1 ungrouped conv");
+_Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
+                   2 * KILN_PRO_PW == (KILN_PRO_KW - 1) * KILN_PRO_DW,
+               "conv2d_gemm: the depthwise prologue must keep the image size");
+#define KILN_PRO_ARGS , const float* KILN_RESTRICT pro_w, const float* KILN_RESTRICT pro_b
+#define KILN_PRO_PASS , pro_w, pro_b
+#else
+#define KILN_PRO_ARGS
+#define KILN_PRO_PASS
+#endif
+
+/* Derived sizes (helpers, #undef'd at the end). */
+#define KCG_CG (KILN_CIN / KILN_GROUPS)
+#define KCG_MG (KILN_COUT / KILN_GROUPS)
+#define KCG_K (KCG_CG * KILN_KH * KILN_KW)
+#define KCG_P (KILN_OH * KILN_OW)
+#define KCG_MB ((KCG_MG + KILN_MR - 1) / KILN_MR)            /* row blocks per group */
+#define KCG_MBC ((KCG_MB + KILN_MCHUNKS - 1) / KILN_MCHUNKS) /* row blocks per task */
+#define KCG_NTILES ((KCG_P + KILN_NT - 1) / KILN_NT)
+/* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
+#define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
+#define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
+#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+#define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
+#define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
+#define KCG_PFC 4    /* input channels prefetched ahead by the packs */
+/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
+ * from the target's L2) when all the panels fit in half the L2: they are all packed before any
+ * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
+ * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
+#ifndef KILN_SHARE_PANELS
+#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
+#endif
+#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
+_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
+               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
+
+_Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
+               "conv2d_gemm: GROUPS must divide CIN and COUT");
+#if KILN_CL
+_Static_assert(KILN_MR % KILN_VL == 0 && KCG_MG % KILN_MR == 0 && KILN_NR >= 1 && KILN_MCHUNKS >= 1,
+               "conv2d_gemm: channels along the lanes need MR a multiple of VL dividing COUT/GROUPS");
+#else
+_Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
+               "conv2d_gemm: needs MR >= 1, NR >= VL, MCHUNKS >= 1");
+_Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
+#endif
+_Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
+_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+               "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
+
+/* Prefetches the n floats at p for reading. */
+static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
+    for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
+    KILN_PREFETCH_R(p + n - 1);
+}
+
+#if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
+/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
+ * inside the image; the rows and columns around them keep the zeros the caller put there.
+ * The same rows of `ahead` (a later plane, or NULL) are prefetched, so that its misses overlap
+ * this plane's copies. (Not defined for the plain 1x1 pack, which copies x as it is.) */
+static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, const float* ahead, int ih0, int nrows,
+                                                int step, float* KILN_RESTRICT pad, int pwid) {
+    for (int r = 0; r < nrows; r += step)
+        if (ih0 + r >= 0 && ih0 + r < KILN_H) {
+            if (ahead) KILN_CAT(KILN_FN, _prefetch_run)(ahead + (ih0 + r) * KILN_W, KILN_W);
+            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
+        }
+}
+#endif
+
+/* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
+ * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
+                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
+    const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
+#if KILN_PRO
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
+     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
+     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
+     * load; rows and columns outside the image stay zero for every k. The panel row is cut
+     * into strips of one vector (a row's last strip may run past the row's pixels: the next
+     * strip, stored later, rewrites them, and the last one stays within the panel row's
+     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
+    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
+           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
+           TAPS = KILN_PRO_KH * KILN_PRO_KW,
+           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
+           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    float pad[PROWS * PWID];
+    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
+     * the first nstrips are read). */
+    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
+    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
+    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
+        const int len = KILN_MIN(KILN_W - ow, ncols - c);
+        for (int i = 0; i < len; i += KILN_VL, nstrips++)
+            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
+        c += len;
+    }
+    int tap_at[TAPS];
+    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    memset(pad, 0, sizeof pad);
+    for (int k = c0; k < c1; k++) {
+        const float* plane = xg + (ptrdiff_t)k * KCG_P;
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
+                                     1, pad + KILN_PRO_PW, PWID);
+        const float* wk = pro_w + k * TAPS;
+        const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
+        float* row = b + (ptrdiff_t)k * KCG_LDB;
+        int s = 0;
+        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
+            kiln_vf acc[KCG_STRIPS];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
+            for (int t = 0; t < TAPS; t++) {
+                const kiln_vf w = kiln_vbroadcast(wk[t]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
+            }
+            KILN_UNROLL
+            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
+        }
+        for (; s < nstrips; s++) {
+            kiln_vf acc = bias;
+            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
+            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
+        }
+        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+    }
+#elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
+    /* 1x1 stride 1: row k is a contiguous slice of channel k. */
+    for (int k = c0; k < c1; k++) {
+        float* row = b + (ptrdiff_t)k * KCG_LDB;
+        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
+            KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
+        memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
+        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+    }
+#else
+    /* Every other conv: copy the input rows the tile reads into a zero-padded buffer, one
+     * channel at a time, so that taps in the padding read zeros instead of testing bounds;
+     * then each tap's run along an output row is a vector move (stride 1) or two loads and
+     * an even-lane shuffle (stride 2). A run's last vector may spill past the run: the next
+     * run, stored later, rewrites those columns, and past the tile they are zeroed below
+     * (within the panel row's NT+NR floats). Measured 3-5x faster than gathering through a
+     * per-tap offset table or a strided scalar copy (ResNet-50's stride-2 layers). */
+    enum { PWID0 = (KILN_OW + KILN_VL) * KILN_SW + (KILN_KW - 1) * KILN_DW,
+           PWID = PWID0 > KILN_W + 2 * KILN_PW ? PWID0 : KILN_W + 2 * KILN_PW,
+           PROWS = ((KILN_NT - 1) / KILN_OW + 1) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1 };
+    float pad[PROWS * PWID];
+    const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
+    const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
+    memset(pad, 0, sizeof pad);
+    for (int ci = c0; ci < c1; ci++) {
+        const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
+        /* A 1xN strided kernel reads only every SH-th row. */
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+                                     oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
+        for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
+            const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
+            float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
+            for (int c = 0, oh = oh0, ow = p0 % KILN_OW; c < ncols; ow = 0, oh++) {
+                const int len = KILN_MIN(KILN_OW - ow, ncols - c);
+                const float* src = tap + (oh - oh0) * KILN_SH * PWID + ow * KILN_SW;
+                for (int i = 0; i < len; i += KILN_VL) {
+#if KILN_SW == 1
+                    kiln_vstore(row + c + i, kiln_vload(src + i));
+#elif KILN_SW == 2
+                    kiln_vstore(row + c + i, kiln_veven(kiln_vload(src + 2 * i), kiln_vload(src + 2 * i + KILN_VL)));
+#else
+                    for (int l = 0; l < KILN_VL; l++) row[c + i + l] = src[(i + l) * KILN_SW];
+#endif
+                }
+                c += len;
+            }
+            for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
+        }
+    }
+#endif
+}
+
+#if !KILN_CL
+/* One MR x (nv*VL) tile of y (row stride P): act(sum_k a[k][r] * b[k][c] + bias[r] +
+ * res[r][c]), storing only the mv valid rows and pv valid columns. Always inlined, so nv
+ * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
+    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    kiln_vf acc[KILN_MR][KCG_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KILN_MR; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < nv; v++) acc[r][v] = kiln_vbroadcast(0.0f);
+    }
+    for (int k = 0; k < KCG_K; k++) {
+        kiln_vf bv[KCG_NV];
+        KILN_UNROLL
+        for (int v = 0; v < nv; v++) bv[v] = kiln_vload(b + (ptrdiff_t)k * KCG_LDB + v * KILN_VL);
+        KILN_UNROLL
+        for (int r = 0; r < KILN_MR; r++) {
+            const kiln_vf av = kiln_vbroadcast(a[k * KILN_MR + r]);
+            KILN_UNROLL
+            for (int v = 0; v < nv; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
+        }
+    }
+    if (mv == KILN_MR && pv == nv * KILN_VL) {
+        KILN_UNROLL
+        for (int r = 0; r < KILN_MR; r++) {
+            KILN_UNROLL
+            for (int v = 0; v < nv; v++) {
+                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + v * KILN_VL;
+                kiln_vf s = acc[r][v];
+#if KILN_HAS_BIAS
+                s += kiln_vbroadcast(bias[r]);
+#endif
+#if KILN_RESIDUAL_SCALE
+                s = kiln_vfma(kiln_vbroadcast(bias[KILN_COUT + r]), kiln_vload(res + o), s);
+#elif KILN_HAS_RESIDUAL
+                s += kiln_vload(res + o);
+#endif
+#if KILN_HAS_GATE
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
+#else
+                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
+#endif
+            }
+        }
+    } else { /* tile cut by the MG or P edge: stage, then store the valid part */
+        float t[KILN_MR][KILN_NR] = {{0.0f}}; /* zeroed: gcc -O3 cannot see that only stored lanes are read */
+        for (int r = 0; r < KILN_MR; r++)
+            for (int v = 0; v < nv; v++) kiln_vstore(&t[r][v * KILN_VL], acc[r][v]);
+        for (int r = 0; r < mv; r++)
+            for (int c = 0; c < pv; c++) {
+                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
+                float s = t[r][c];
+#if KILN_HAS_BIAS
+                s += bias[r];
+#endif
+#if KILN_RESIDUAL_SCALE
+                s += bias[KILN_COUT + r] * res[o];
+#elif KILN_HAS_RESIDUAL
+                s += res[o];
+#endif
+#if KILN_HAS_GATE
+                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
+                y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
+            }
+    }
+    (void)bias;
+    (void)res;
+}
+#endif
+
+#if KILN_CL
+/* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
+ * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG).
+ * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
+    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    kiln_vf acc[KCG_NV][KILN_NR];
+    KILN_UNROLL
+    for (int v = 0; v < KCG_NV; v++) {
+        KILN_UNROLL
+        for (int c = 0; c < KILN_NR; c++) acc[v][c] = kiln_vbroadcast(0.0f);
+    }
+    for (int k = 0; k < KCG_K; k++) {
+        kiln_vf av[KCG_NV];
+        if (next) KILN_PREFETCH_R(next + k * KILN_MR / KCG_NCB);
+        KILN_UNROLL
+        for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
+        KILN_UNROLL
+        for (int c = 0; c < KILN_NR; c++) {
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            KILN_UNROLL
+            for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
+        }
+    }
+    float t[KILN_NR][KILN_MR]; /* pixel-major staging of the finished tile */
+    for (int c = 0; c < pv; c++)
+        for (int v = 0; v < KCG_NV; v++) {
+            kiln_vf s = acc[v][c];
+#if KILN_HAS_BIAS
+            s += kiln_vload(bias + v * KILN_VL);
+#endif
+#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
+            float r[KILN_VL];
+            for (int l = 0; l < KILN_VL; l++) r[l] = res[(ptrdiff_t)(v * KILN_VL + l) * KCG_P + c];
+#endif
+#if KILN_RESIDUAL_SCALE
+            s = kiln_vfma(kiln_vload(bias + KILN_COUT + v * KILN_VL), kiln_vload(r), s);
+#elif KILN_HAS_RESIDUAL
+            s += kiln_vload(r);
+#endif
+#if KILN_HAS_GATE
+            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s) * kiln_vload(r));
+#else
+            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s));
+#endif
+        }
+    for (int m = 0; m < KILN_MR; m++)
+        for (int c = 0; c < pv; c++) y[(ptrdiff_t)m * KCG_P + c] = t[c][m];
+    (void)bias;
+    (void)res;
+}
+#endif
+
+#if !KILN_CL
+/* Fetches, for writing, the output lines of the tile at column j, row block ib (and, with a
+ * residual or gate, those lines of it for reading), KCG_PFD tiles before it is stored. y is
+ * mostly in no cache (the arena last used those bytes layers ago), and the store misses of
+ * a short tile stalled it: K = 64..256 1x1s ran up to 18% faster with cold outputs. */
+static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const float* y, ptrdiff_t yo, int j, int ib,
+                                                     int ncols) {
+    if (j >= ncols || ib * KILN_MR >= KCG_MG) return;
+    const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m), last = KILN_MIN(KILN_NR, ncols - j) - 1;
+    const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
+    for (int r = 0; r < mv; r++) {
+        KILN_PREFETCH_W(y + o + (ptrdiff_t)r * KCG_P);
+        KILN_PREFETCH_W(y + o + (ptrdiff_t)r * KCG_P + last);
+#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
+        KILN_PREFETCH_R(res + o + (ptrdiff_t)r * KCG_P);
+        KILN_PREFETCH_R(res + o + (ptrdiff_t)r * KCG_P + last);
+#endif
+    }
+    (void)res;
+}
+#endif
+
+/* Task t's share of y: its pixel tile against its chunk of the group's output channels, from
+ * the panel b packed for that tile. */
+static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
+                                            const float* KILN_RESTRICT wpacked,
+                                            const float* KILN_RESTRICT bias,
+                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+    const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
+    const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
+    const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
+    const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
+    const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+    const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
+    const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
+#if KILN_CL
+    /* Row block outer: its K x MR weights stay in L1 across the column blocks. */
+    for (int ib = ib0; ib < ib1; ib++) {
+        const int m = ib * KILN_MR;
+        if (ib + 1 < ib1) /* the next block's output rows (and residual or gate rows): they miss */
+            for (int r = m + KILN_MR; r < m + 2 * KILN_MR; r++)
+                for (int c = 0; c < ncols; c += 16) {
+                    KILN_PREFETCH_W(y + yo + (ptrdiff_t)r * KCG_P + c);
+#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
+                    KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
+#endif
+                }
+        /* The next block's weights, a slice per column block: its first column block would
+         * otherwise read them from DRAM (each weight is used once a run) at two vectors per
+         * 2*NR FMAs, faster than DRAM feeds a core; 7x7 maps' GEMMs ran 0.90-0.96x as long. */
+        const float* next = ib + 1 < ib1 ? wg + (ptrdiff_t)(ib + 1) * KCG_K * KILN_MR : NULL;
+        for (int j = 0; j < ncols; j += KILN_NR) {
+            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
+            KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
+                                        KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
+                                        KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
+                                        KILN_MIN(KILN_NR, ncols - j),
+                                        next ? next + (ptrdiff_t)(j / KILN_NR) * KCG_K * KILN_MR / KCG_NCB : NULL);
+        }
+    }
+#else
+    /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
+    for (int j = 0; j < ncols; j += KILN_NR)
+        for (int ib = ib0; ib < ib1; ib++) {
+            const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m);
+            const int pv = KILN_MIN(KILN_NR, ncols - j);
+            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
+            if (ib + KCG_PFD < ib1) /* the tile KCG_PFD on, in this column block or the next */
+                KILN_CAT(KILN_FN, _prefetch_tile)(residual, y, yo, j, ib + KCG_PFD, ncols);
+            else
+                KILN_CAT(KILN_FN, _prefetch_tile)(residual, y, yo, j + KILN_NR, ib0 + ib + KCG_PFD - ib1, ncols);
+            const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
+            const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
+            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
+            if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
+                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
+            else
+                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, KCG_NV, mv, pv);
+        }
+#endif
+}
+
+static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
+                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
+                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+    enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
+#if KCG_SHARED
+    /* The chunks of a tile share its panel: every panel is packed first, split by input
+     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
+    KILN_OMP(parallel)
+    {
+        KILN_OMP(for schedule(dynamic, 1))
+        for (int u = 0; u < NTASKS; u++) {
+            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
+            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
+                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
+                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
+        }
+        KILN_OMP(for schedule(dynamic, 1))
+        for (int t = 0; t < NTASKS; t++)
+            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
+                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
+                                         wpacked, bias, residual, y);
+    }
+#else
+    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
+    for (int t = 0; t < NTASKS; t++) {
+        if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
+        const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
+        KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
+                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
+    }
+#endif
+}
+
+#undef KCG_CG
+#undef KCG_MG
+#undef KCG_K
+#undef KCG_P
+#undef KCG_MB
+#undef KCG_MBC
+#undef KCG_NTILES
+#undef KCG_LDB
+#undef KCG_NV
+#undef KCG_STRIPS
+#undef KCG_NCB
+#undef KCG_PFD
+#undef KCG_PFC
+#undef KCG_SHARED
+#undef KILN_PRO_ARGS
+#undef KILN_PRO_PASS
+
+#undef KILN_FN
+#undef KILN_N
+#undef KILN_CIN
+#undef KILN_H
+#undef KILN_W
+#undef KILN_COUT
+#undef KILN_OH
+#undef KILN_OW
+#undef KILN_KH
+#undef KILN_KW
+#undef KILN_SH
+#undef KILN_SW
+#undef KILN_PH
+#undef KILN_PW
+#undef KILN_DH
+#undef KILN_DW
+#undef KILN_GROUPS
+#undef KILN_MR
+#undef KILN_NR
+#undef KILN_NT
+#undef KILN_MCHUNKS
+#undef KILN_SHARE_PANELS
+#undef KILN_HAS_BIAS
+#undef KILN_HAS_RESIDUAL
+#undef KILN_ACT
+#undef KILN_HAS_GATE
+#undef KILN_CL
+#undef KILN_RESIDUAL_SCALE
+#undef KILN_PRO
+#undef KILN_PRO_HAS_BIAS
+#undef KILN_PRO_ACT
+#undef KILN_PRO_ARGS
+#undef KILN_PRO_PASS
+/* ---- k_layer3_0_eca_2: eltwise/unary.c ---- */
+#define KILN_FN k_layer3_0_eca_2
+#define KILN_COUNT 128
+#define KILN_ACT 2
+/* eltwise/unary.c — an activation applied element-wise, float32.
+ *
+ *   y[i] = act(x[i])      for i < COUNT
+ * y may be the same pointer as x, so neither is restrict.
+ *
+ * Params: KILN_FN, KILN_COUNT, KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 exact GELU).
+ */
+#ifndef KILN_COMMON_H
+#include "../kiln_common.h"
+#endif
+
+#ifndef KILN_FN
+#define KILN_FN kiln_unary
+#endif
+#ifndef KILN_COUNT
+#define KILN_COUNT 1000
+#endif
+#ifndef KILN_ACT
+#define KILN_ACT 1
+#endif
+
+static void KILN_FN(const float* x, float* y) {
+    KILN_OMP_PARALLEL_FOR(schedule(static) if (KILN_COUNT >= 65536))
+    for (ptrdiff_t i = 0; i < KILN_COUNT / KILN_VL * KILN_VL; i += KILN_VL)
+        kiln_vstore(y + i, KILN_ACT_V(KILN_ACT, kiln_vload(x + i)));
+    for (ptrdiff_t i = KILN_COUNT / KILN_VL * KILN_VL; i < KILN_COUNT; i++) y[i] = KILN_ACT_S(KILN_ACT, x[i]);
+}
+
+#undef KILN_FN
+#undef KILN_COUNT
+#undef KILN_ACT
 /* ---- k_layer3_1: eltwise/binary.c ---- */
 #define KILN_FN k_layer3_1
 #define KILN_D0 1
@@ -220,7 +970,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
  * Software prefetch covers what the hardware's does not: the output (and residual) lines of
  * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
- * no cache), and the input rows KCG_PFC channels ahead of the pack.
+ * no cache), the input rows KCG_PFC channels ahead of the pack and, with channels along the
+ * lanes, the next row block's weights over the current block's column blocks.
  *
  * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
  * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
@@ -368,6 +1119,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+#define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
 /* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
@@ -604,10 +1356,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 
 #if KILN_CL
 /* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
- * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG). */
+ * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG).
+ * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv) {
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -616,6 +1369,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     }
     for (int k = 0; k < KCG_K; k++) {
         kiln_vf av[KCG_NV];
+        if (next) KILN_PREFETCH_R(next + k * KILN_MR / KCG_NCB);
         KILN_UNROLL
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
@@ -701,12 +1455,17 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                     KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
 #endif
                 }
+        /* The next block's weights, a slice per column block: its first column block would
+         * otherwise read them from DRAM (each weight is used once a run) at two vectors per
+         * 2*NR FMAs, faster than DRAM feeds a core; 7x7 maps' GEMMs ran 0.90-0.96x as long. */
+        const float* next = ib + 1 < ib1 ? wg + (ptrdiff_t)(ib + 1) * KCG_K * KILN_MR : NULL;
         for (int j = 0; j < ncols; j += KILN_NR) {
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
                                         KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
                                         KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
-                                        KILN_MIN(KILN_NR, ncols - j));
+                                        KILN_MIN(KILN_NR, ncols - j),
+                                        next ? next + (ptrdiff_t)(j / KILN_NR) * KCG_K * KILN_MR / KCG_NCB : NULL);
         }
     }
 #else
@@ -777,6 +1536,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_LDB
 #undef KCG_NV
 #undef KCG_STRIPS
+#undef KCG_NCB
 #undef KCG_PFD
 #undef KCG_PFC
 #undef KCG_SHARED
@@ -881,7 +1641,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
  * Software prefetch covers what the hardware's does not: the output (and residual) lines of
  * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
- * no cache), and the input rows KCG_PFC channels ahead of the pack.
+ * no cache), the input rows KCG_PFC channels ahead of the pack and, with channels along the
+ * lanes, the next row block's weights over the current block's column blocks.
  *
  * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
  * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
@@ -1029,6 +1790,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+#define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
 /* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
@@ -1265,10 +2027,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 
 #if KILN_CL
 /* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
- * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG). */
+ * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG).
+ * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv) {
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -1277,6 +2040,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     }
     for (int k = 0; k < KCG_K; k++) {
         kiln_vf av[KCG_NV];
+        if (next) KILN_PREFETCH_R(next + k * KILN_MR / KCG_NCB);
         KILN_UNROLL
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
@@ -1362,12 +2126,17 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                     KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
 #endif
                 }
+        /* The next block's weights, a slice per column block: its first column block would
+         * otherwise read them from DRAM (each weight is used once a run) at two vectors per
+         * 2*NR FMAs, faster than DRAM feeds a core; 7x7 maps' GEMMs ran 0.90-0.96x as long. */
+        const float* next = ib + 1 < ib1 ? wg + (ptrdiff_t)(ib + 1) * KCG_K * KILN_MR : NULL;
         for (int j = 0; j < ncols; j += KILN_NR) {
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
                                         KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
                                         KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
-                                        KILN_MIN(KILN_NR, ncols - j));
+                                        KILN_MIN(KILN_NR, ncols - j),
+                                        next ? next + (ptrdiff_t)(j / KILN_NR) * KCG_K * KILN_MR / KCG_NCB : NULL);
         }
     }
 #else
@@ -1438,6 +2207,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_LDB
 #undef KCG_NV
 #undef KCG_STRIPS
+#undef KCG_NCB
 #undef KCG_PFD
 #undef KCG_PFC
 #undef KCG_SHARED
@@ -1542,7 +2312,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
  * Software prefetch covers what the hardware's does not: the output (and residual) lines of
  * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
- * no cache), and the input rows KCG_PFC channels ahead of the pack.
+ * no cache), the input rows KCG_PFC channels ahead of the pack and, with channels along the
+ * lanes, the next row block's weights over the current block's column blocks.
  *
  * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
  * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
@@ -1690,6 +2461,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+#define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
 /* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
@@ -1926,10 +2698,11 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
 
 #if KILN_CL
 /* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
- * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG). */
+ * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG).
+ * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv) {
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -1938,6 +2711,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     }
     for (int k = 0; k < KCG_K; k++) {
         kiln_vf av[KCG_NV];
+        if (next) KILN_PREFETCH_R(next + k * KILN_MR / KCG_NCB);
         KILN_UNROLL
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
@@ -2023,12 +2797,17 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                     KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
 #endif
                 }
+        /* The next block's weights, a slice per column block: its first column block would
+         * otherwise read them from DRAM (each weight is used once a run) at two vectors per
+         * 2*NR FMAs, faster than DRAM feeds a core; 7x7 maps' GEMMs ran 0.90-0.96x as long. */
+        const float* next = ib + 1 < ib1 ? wg + (ptrdiff_t)(ib + 1) * KCG_K * KILN_MR : NULL;
         for (int j = 0; j < ncols; j += KILN_NR) {
             const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
             KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
                                         KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
                                         KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
-                                        KILN_MIN(KILN_NR, ncols - j));
+                                        KILN_MIN(KILN_NR, ncols - j),
+                                        next ? next + (ptrdiff_t)(j / KILN_NR) * KCG_K * KILN_MR / KCG_NCB : NULL);
         }
     }
 #else
@@ -2099,6 +2878,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_LDB
 #undef KCG_NV
 #undef KCG_STRIPS
+#undef KCG_NCB
 #undef KCG_PFD
 #undef KCG_PFC
 #undef KCG_SHARED
@@ -2183,856 +2963,14 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #undef KILN_N
 #undef KILN_C
 #undef KILN_HW
-/* ---- k_layer4_0_eca_conv: conv/conv2d_gemm.c ---- */
-#define KILN_FN k_layer4_0_eca_conv
-#define KILN_N 1
-#define KILN_CIN 1
-#define KILN_H 1
-#define KILN_W 256
-#define KILN_COUT 1
-#define KILN_OH 1
-#define KILN_OW 256
-#define KILN_KH 1
-#define KILN_KW 7
-#define KILN_SH 1
-#define KILN_SW 1
-#define KILN_PH 0
-#define KILN_PW 3
-#define KILN_DH 1
-#define KILN_DW 1
-#define KILN_GROUPS 1
-#define KILN_MR 1
-#define KILN_NR 32
-#define KILN_NT 256
-#define KILN_MCHUNKS 1
-#define KILN_SHARE_PANELS 0
-#define KILN_HAS_BIAS 0
-#define KILN_HAS_RESIDUAL 0
-#define KILN_ACT 0
-/* conv/conv2d_gemm.c — Conv2d (NCHW, float32) as implicit GEMM with a fused epilogue.
- *
- * With CG = CIN/GROUPS, MG = COUT/GROUPS, K = CG*KH*KW, P = OH*OW, for image n and group g:
- *   y[n][g*MG+m][p] = act(sum_k A_g[m][k] * col_{n,g}[k][p] + bias[g*MG+m]
- *                         + residual[n][g*MG+m][p])
- * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
- * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
- * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
- * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
- * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
- *
- * wpacked (made by the Swift side): for g, for mb in 0..<ceil(MG/MR), for k in 0..<K,
- * for r in 0..<MR: W[g*MG + mb*MR + r][k], or 0 when mb*MR + r >= MG.
- *
- * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
- * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
- * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
- * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
- * see kiln_common.h).
- *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
- * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
- * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
- * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
- * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
- * panel is packed once, by all threads split over input channels, into scratch's first slice,
- * and the chunks then share it. Then, for each NR column block
- * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
- * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
- * residual and activation on the way out; a last column block of at most VL pixels uses
- * one vector per row. Blocking K for L1 measured slower on Zen 3 for every ResNet-50 shape.
- * Software prefetch covers what the hardware's does not: the output (and residual) lines of
- * the tile KCG_PFD row blocks on, whose stores otherwise miss (the arena's bytes are mostly in
- * no cache), and the input rows KCG_PFC channels ahead of the pack.
- *
- * Channels along the lanes (KILN_CL 1), for maps whose pixels fill vectors badly (a 7x7 map's 49
- * pixels take 4 vectors of 16, 77% of the lanes): the register tile is MR output channels (a
- * multiple of VL, dividing the group's) by NR pixels (any count, e.g. 7), each panel value
- * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
- * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
- * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
- *
- * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
- * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
- * size of its input; params KILN_PRO_KH, _KW, _PH, _PW, _DH, _DW, _HAS_BIAS, _ACT) and the
- * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
- * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
- * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory.
- *
- * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
- * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
- * Schedule (measured on Zen 3, AVX2, VL 8): MR 6, NR 16; NT = largest multiple of NR with
- * K*NT <= 64Ki floats, clamped to [64, 256], or one NR more if that covers P, and to P
- * rounded up to NR; MCHUNKS = threads
- * when N*GROUPS*tiles < 4*threads (few or ragged tiles), else 1. Figures and rationale:
- * tests/bench_conv.c.
- */
-#ifndef KILN_COMMON_H
-#include "../kiln_common.h"
-#endif
-
-#ifndef KILN_FN
-#define KILN_FN kiln_conv2d_gemm
-#endif
-#ifndef KILN_N
-#define KILN_N 1
-#endif
-#ifndef KILN_CIN
-#define KILN_CIN 8
-#endif
-#ifndef KILN_H
-#define KILN_H 8
-#endif
-#ifndef KILN_W
-#define KILN_W 8
-#endif
-#ifndef KILN_COUT
-#define KILN_COUT 16
-#endif
-#ifndef KILN_OH
-#define KILN_OH 8
-#endif
-#ifndef KILN_OW
-#define KILN_OW 8
-#endif
-#ifndef KILN_KH
-#define KILN_KH 3
-#endif
-#ifndef KILN_KW
-#define KILN_KW 3
-#endif
-#ifndef KILN_SH
-#define KILN_SH 1
-#endif
-#ifndef KILN_SW
-#define KILN_SW 1
-#endif
-#ifndef KILN_PH
-#define KILN_PH 1
-#endif
-#ifndef KILN_PW
-#define KILN_PW 1
-#endif
-#ifndef KILN_DH
-#define KILN_DH 1
-#endif
-#ifndef KILN_DW
-#define KILN_DW 1
-#endif
-#ifndef KILN_GROUPS
-#define KILN_GROUPS 1
-#endif
-#ifndef KILN_MR
-#define KILN_MR 6
-#endif
-#ifndef KILN_NR
-#define KILN_NR (2 * KILN_VL)
-#endif
-#ifndef KILN_NT
-#define KILN_NT (8 * KILN_NR)
-#endif
-#ifndef KILN_MCHUNKS
-#define KILN_MCHUNKS 1
-#endif
-#ifndef KILN_HAS_BIAS
-#define KILN_HAS_BIAS 0
-#endif
-#ifndef KILN_HAS_RESIDUAL
-#define KILN_HAS_RESIDUAL 0
-#endif
-#ifndef KILN_ACT
-#define KILN_ACT 0
-#endif
-#ifndef KILN_HAS_GATE
-#define KILN_HAS_GATE 0
-#endif
-#ifndef KILN_CL
-#define KILN_CL 0
-#endif
-#ifndef KILN_RESIDUAL_SCALE
-#define KILN_RESIDUAL_SCALE 0
-#endif
-_Static_assert(!KILN_RESIDUAL_SCALE || (KILN_HAS_RESIDUAL && KILN_HAS_BIAS), "conv2d_gemm: the residual's scale follows the bias");
-_Static_assert(!(KILN_HAS_GATE && KILN_HAS_RESIDUAL), "conv2d_gemm: a gate and a residual share one argument");
-#ifndef KILN_PRO
-#define KILN_PRO 0
-#endif
-#if KILN_PRO
-#ifndef KILN_PRO_HAS_BIAS
-#define KILN_PRO_HAS_BIAS 1
-#endif
-#ifndef KILN_PRO_ACT
-#define KILN_PRO_ACT 0
-#endif
-_Static_assert(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 &&
-                   KILN_PW == 0 && KILN_GROUPS == 1,
-               "conv2d_gemm: a depthwise prologue needs a 1x1 stride-1 ungrouped conv");
-_Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
-                   2 * KILN_PRO_PW == (KILN_PRO_KW - 1) * KILN_PRO_DW,
-               "conv2d_gemm: the depthwise prologue must keep the image size");
-#define KILN_PRO_ARGS , const float* KILN_RESTRICT pro_w, const float* KILN_RESTRICT pro_b
-#define KILN_PRO_PASS , pro_w, pro_b
-#else
-#define KILN_PRO_ARGS
-#define KILN_PRO_PASS
-#endif
-
-/* Derived sizes (helpers, #undef'd at the end). */
-#define KCG_CG (KILN_CIN / KILN_GROUPS)
-#define KCG_MG (KILN_COUT / KILN_GROUPS)
-#define KCG_K (KCG_CG * KILN_KH * KILN_KW)
-#define KCG_P (KILN_OH * KILN_OW)
-#define KCG_MB ((KCG_MG + KILN_MR - 1) / KILN_MR)            /* row blocks per group */
-#define KCG_MBC ((KCG_MB + KILN_MCHUNKS - 1) / KILN_MCHUNKS) /* row blocks per task */
-#define KCG_NTILES ((KCG_P + KILN_NT - 1) / KILN_NT)
-/* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
-#define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
-#define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
-#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
-#define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
-#define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
- * from the target's L2) when all the panels fit in half the L2: they are all packed before any
- * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
- * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
-#ifndef KILN_SHARE_PANELS
-#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
-#endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
-_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
-
-_Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
-               "conv2d_gemm: GROUPS must divide CIN and COUT");
-#if KILN_CL
-_Static_assert(KILN_MR % KILN_VL == 0 && KCG_MG % KILN_MR == 0 && KILN_NR >= 1 && KILN_MCHUNKS >= 1,
-               "conv2d_gemm: channels along the lanes need MR a multiple of VL dividing COUT/GROUPS");
-#else
-_Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
-               "conv2d_gemm: needs MR >= 1, NR >= VL, MCHUNKS >= 1");
-_Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
-#endif
-_Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
-_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
-
-/* Prefetches the n floats at p for reading. */
-static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
-    for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
-    KILN_PREFETCH_R(p + n - 1);
-}
-
-#if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
-/* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
- * inside the image; the rows and columns around them keep the zeros the caller put there.
- * The same rows of `ahead` (a later plane, or NULL) are prefetched, so that its misses overlap
- * this plane's copies. (Not defined for the plain 1x1 pack, which copies x as it is.) */
-static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane, const float* ahead, int ih0, int nrows,
-                                                int step, float* KILN_RESTRICT pad, int pwid) {
-    for (int r = 0; r < nrows; r += step)
-        if (ih0 + r >= 0 && ih0 + r < KILN_H) {
-            if (ahead) KILN_CAT(KILN_FN, _prefetch_run)(ahead + (ih0 + r) * KILN_W, KILN_W);
-            memcpy(pad + r * pwid, plane + (ih0 + r) * KILN_W, KILN_W * sizeof(float));
-        }
-}
-#endif
-
-/* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
-                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
-    const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
-#if KILN_PRO
-    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
-     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
-     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
-     * load; rows and columns outside the image stay zero for every k. The panel row is cut
-     * into strips of one vector (a row's last strip may run past the row's pixels: the next
-     * strip, stored later, rewrites them, and the last one stays within the panel row's
-     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
-    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
-           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
-           TAPS = KILN_PRO_KH * KILN_PRO_KW,
-           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
-           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
-    float pad[PROWS * PWID];
-    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
-     * the first nstrips are read). */
-    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
-    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
-    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
-    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
-        const int len = KILN_MIN(KILN_W - ow, ncols - c);
-        for (int i = 0; i < len; i += KILN_VL, nstrips++)
-            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
-        c += len;
-    }
-    int tap_at[TAPS];
-    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
-    memset(pad, 0, sizeof pad);
-    for (int k = c0; k < c1; k++) {
-        const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
-                                     1, pad + KILN_PRO_PW, PWID);
-        const float* wk = pro_w + k * TAPS;
-        const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
-        float* row = b + (ptrdiff_t)k * KCG_LDB;
-        int s = 0;
-        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
-            kiln_vf acc[KCG_STRIPS];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
-            for (int t = 0; t < TAPS; t++) {
-                const kiln_vf w = kiln_vbroadcast(wk[t]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
-            }
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
-        }
-        for (; s < nstrips; s++) {
-            kiln_vf acc = bias;
-            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
-            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
-        }
-        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
-    }
-#elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
-    /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = c0; k < c1; k++) {
-        float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
-            KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
-        memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
-        for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
-    }
-#else
-    /* Every other conv: copy the input rows the tile reads into a zero-padded buffer, one
-     * channel at a time, so that taps in the padding read zeros instead of testing bounds;
-     * then each tap's run along an output row is a vector move (stride 1) or two loads and
-     * an even-lane shuffle (stride 2). A run's last vector may spill past the run: the next
-     * run, stored later, rewrites those columns, and past the tile they are zeroed below
-     * (within the panel row's NT+NR floats). Measured 3-5x faster than gathering through a
-     * per-tap offset table or a strided scalar copy (ResNet-50's stride-2 layers). */
-    enum { PWID0 = (KILN_OW + KILN_VL) * KILN_SW + (KILN_KW - 1) * KILN_DW,
-           PWID = PWID0 > KILN_W + 2 * KILN_PW ? PWID0 : KILN_W + 2 * KILN_PW,
-           PROWS = ((KILN_NT - 1) / KILN_OW + 1) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1 };
-    float pad[PROWS * PWID];
-    const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
-    const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
-    memset(pad, 0, sizeof pad);
-    for (int ci = c0; ci < c1; ci++) {
-        const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
-        /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
-                                     oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
-        for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
-            const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
-            float* row = b + (ptrdiff_t)(ci * KILN_KH * KILN_KW + khw) * KCG_LDB;
-            for (int c = 0, oh = oh0, ow = p0 % KILN_OW; c < ncols; ow = 0, oh++) {
-                const int len = KILN_MIN(KILN_OW - ow, ncols - c);
-                const float* src = tap + (oh - oh0) * KILN_SH * PWID + ow * KILN_SW;
-                for (int i = 0; i < len; i += KILN_VL) {
-#if KILN_SW == 1
-                    kiln_vstore(row + c + i, kiln_vload(src + i));
-#elif KILN_SW == 2
-                    kiln_vstore(row + c + i, kiln_veven(kiln_vload(src + 2 * i), kiln_vload(src + 2 * i + KILN_VL)));
-#else
-                    for (int l = 0; l < KILN_VL; l++) row[c + i + l] = src[(i + l) * KILN_SW];
-#endif
-                }
-                c += len;
-            }
-            for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
-        }
-    }
-#endif
-}
-
-#if !KILN_CL
-/* One MR x (nv*VL) tile of y (row stride P): act(sum_k a[k][r] * b[k][c] + bias[r] +
- * res[r][c]), storing only the mv valid rows and pv valid columns. Always inlined, so nv
- * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
-static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
-    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
-    kiln_vf acc[KILN_MR][KCG_NV];
-    KILN_UNROLL
-    for (int r = 0; r < KILN_MR; r++) {
-        KILN_UNROLL
-        for (int v = 0; v < nv; v++) acc[r][v] = kiln_vbroadcast(0.0f);
-    }
-    for (int k = 0; k < KCG_K; k++) {
-        kiln_vf bv[KCG_NV];
-        KILN_UNROLL
-        for (int v = 0; v < nv; v++) bv[v] = kiln_vload(b + (ptrdiff_t)k * KCG_LDB + v * KILN_VL);
-        KILN_UNROLL
-        for (int r = 0; r < KILN_MR; r++) {
-            const kiln_vf av = kiln_vbroadcast(a[k * KILN_MR + r]);
-            KILN_UNROLL
-            for (int v = 0; v < nv; v++) acc[r][v] = kiln_vfma(av, bv[v], acc[r][v]);
-        }
-    }
-    if (mv == KILN_MR && pv == nv * KILN_VL) {
-        KILN_UNROLL
-        for (int r = 0; r < KILN_MR; r++) {
-            KILN_UNROLL
-            for (int v = 0; v < nv; v++) {
-                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + v * KILN_VL;
-                kiln_vf s = acc[r][v];
-#if KILN_HAS_BIAS
-                s += kiln_vbroadcast(bias[r]);
-#endif
-#if KILN_RESIDUAL_SCALE
-                s = kiln_vfma(kiln_vbroadcast(bias[KILN_COUT + r]), kiln_vload(res + o), s);
-#elif KILN_HAS_RESIDUAL
-                s += kiln_vload(res + o);
-#endif
-#if KILN_HAS_GATE
-                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s) * kiln_vload(res + o));
-#else
-                kiln_vstore(y + o, KILN_ACT_V(KILN_ACT, s));
-#endif
-            }
-        }
-    } else { /* tile cut by the MG or P edge: stage, then store the valid part */
-        float t[KILN_MR][KILN_NR] = {{0.0f}}; /* zeroed: gcc -O3 cannot see that only stored lanes are read */
-        for (int r = 0; r < KILN_MR; r++)
-            for (int v = 0; v < nv; v++) kiln_vstore(&t[r][v * KILN_VL], acc[r][v]);
-        for (int r = 0; r < mv; r++)
-            for (int c = 0; c < pv; c++) {
-                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
-                float s = t[r][c];
-#if KILN_HAS_BIAS
-                s += bias[r];
-#endif
-#if KILN_RESIDUAL_SCALE
-                s += bias[KILN_COUT + r] * res[o];
-#elif KILN_HAS_RESIDUAL
-                s += res[o];
-#endif
-#if KILN_HAS_GATE
-                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
-#else
-                y[o] = KILN_ACT_S(KILN_ACT, s);
-#endif
-            }
-    }
-    (void)bias;
-    (void)res;
-}
-#endif
-
-#if KILN_CL
-/* One MR x NR tile of y with the channels along the lanes: acc[v][c] holds output channels
- * v*VL .. v*VL+VL-1 of pixel c. Stores the pv valid pixels (every row is valid: MR divides MG). */
-static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
-    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv) {
-    kiln_vf acc[KCG_NV][KILN_NR];
-    KILN_UNROLL
-    for (int v = 0; v < KCG_NV; v++) {
-        KILN_UNROLL
-        for (int c = 0; c < KILN_NR; c++) acc[v][c] = kiln_vbroadcast(0.0f);
-    }
-    for (int k = 0; k < KCG_K; k++) {
-        kiln_vf av[KCG_NV];
-        KILN_UNROLL
-        for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
-        KILN_UNROLL
-        for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
-            KILN_UNROLL
-            for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
-        }
-    }
-    float t[KILN_NR][KILN_MR]; /* pixel-major staging of the finished tile */
-    for (int c = 0; c < pv; c++)
-        for (int v = 0; v < KCG_NV; v++) {
-            kiln_vf s = acc[v][c];
-#if KILN_HAS_BIAS
-            s += kiln_vload(bias + v * KILN_VL);
-#endif
-#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
-            float r[KILN_VL];
-            for (int l = 0; l < KILN_VL; l++) r[l] = res[(ptrdiff_t)(v * KILN_VL + l) * KCG_P + c];
-#endif
-#if KILN_RESIDUAL_SCALE
-            s = kiln_vfma(kiln_vload(bias + KILN_COUT + v * KILN_VL), kiln_vload(r), s);
-#elif KILN_HAS_RESIDUAL
-            s += kiln_vload(r);
-#endif
-#if KILN_HAS_GATE
-            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s) * kiln_vload(r));
-#else
-            kiln_vstore(&t[c][v * KILN_VL], KILN_ACT_V(KILN_ACT, s));
-#endif
-        }
-    for (int m = 0; m < KILN_MR; m++)
-        for (int c = 0; c < pv; c++) y[(ptrdiff_t)m * KCG_P + c] = t[c][m];
-    (void)bias;
-    (void)res;
-}
-#endif
-
-#if !KILN_CL
-/* Fetches, for writing, the output lines of the tile at column j, row block ib (and, with a
- * residual or gate, those lines of it for reading), KCG_PFD tiles before it is stored. y is
- * mostly in no cache (the arena last used those bytes layers ago), and the store misses of
- * a short tile stalled it: K = 64..256 1x1s ran up to 18% faster with cold outputs. */
-static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const float* y, ptrdiff_t yo, int j, int ib,
-                                                     int ncols) {
-    if (j >= ncols || ib * KILN_MR >= KCG_MG) return;
-    const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m), last = KILN_MIN(KILN_NR, ncols - j) - 1;
-    const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
-    for (int r = 0; r < mv; r++) {
-        KILN_PREFETCH_W(y + o + (ptrdiff_t)r * KCG_P);
-        KILN_PREFETCH_W(y + o + (ptrdiff_t)r * KCG_P + last);
-#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
-        KILN_PREFETCH_R(res + o + (ptrdiff_t)r * KCG_P);
-        KILN_PREFETCH_R(res + o + (ptrdiff_t)r * KCG_P + last);
-#endif
-    }
-    (void)res;
-}
-#endif
-
-/* Task t's share of y: its pixel tile against its chunk of the group's output channels, from
- * the panel b packed for that tile. */
-static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
-                                            const float* KILN_RESTRICT wpacked,
-                                            const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
-    const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
-    const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
-    const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
-    const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
-    const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-    const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
-    const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
-#if KILN_CL
-    /* Row block outer: its K x MR weights stay in L1 across the column blocks. */
-    for (int ib = ib0; ib < ib1; ib++) {
-        const int m = ib * KILN_MR;
-        if (ib + 1 < ib1) /* the next block's output rows (and residual or gate rows): they miss */
-            for (int r = m + KILN_MR; r < m + 2 * KILN_MR; r++)
-                for (int c = 0; c < ncols; c += 16) {
-                    KILN_PREFETCH_W(y + yo + (ptrdiff_t)r * KCG_P + c);
-#if KILN_HAS_RESIDUAL || KILN_HAS_GATE
-                    KILN_PREFETCH_R(residual + yo + (ptrdiff_t)r * KCG_P + c);
-#endif
-                }
-        for (int j = 0; j < ncols; j += KILN_NR) {
-            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
-            KILN_CAT(KILN_FN, _cl_tile)(wg + (ptrdiff_t)ib * KCG_K * KILN_MR, b + j,
-                                        KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias,
-                                        KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual, y + o,
-                                        KILN_MIN(KILN_NR, ncols - j));
-        }
-    }
-#else
-    /* Column block outer: its K x NR slice of B stays in cache across the row blocks. */
-    for (int j = 0; j < ncols; j += KILN_NR)
-        for (int ib = ib0; ib < ib1; ib++) {
-            const int m = ib * KILN_MR, mv = KILN_MIN(KILN_MR, KCG_MG - m);
-            const int pv = KILN_MIN(KILN_NR, ncols - j);
-            const ptrdiff_t o = yo + (ptrdiff_t)m * KCG_P + j;
-            if (ib + KCG_PFD < ib1) /* the tile KCG_PFD on, in this column block or the next */
-                KILN_CAT(KILN_FN, _prefetch_tile)(residual, y, yo, j, ib + KCG_PFD, ncols);
-            else
-                KILN_CAT(KILN_FN, _prefetch_tile)(residual, y, yo, j + KILN_NR, ib0 + ib + KCG_PFD - ib1, ncols);
-            const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
-            const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
-            const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
-            if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
-                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
-            else
-                KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, KCG_NV, mv, pv);
-        }
-#endif
-}
-
-static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
-    enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-#if KCG_SHARED
-    /* The chunks of a tile share its panel: every panel is packed first, split by input
-     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
-    KILN_OMP(parallel)
-    {
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int u = 0; u < NTASKS; u++) {
-            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
-            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
-                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
-                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
-        }
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int t = 0; t < NTASKS; t++)
-            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
-                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
-                                         wpacked, bias, residual, y);
-    }
-#else
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < NTASKS; t++) {
-        if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
-        const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
-        KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
-    }
-#endif
-}
-
-#undef KCG_CG
-#undef KCG_MG
-#undef KCG_K
-#undef KCG_P
-#undef KCG_MB
-#undef KCG_MBC
-#undef KCG_NTILES
-#undef KCG_LDB
-#undef KCG_NV
-#undef KCG_STRIPS
-#undef KCG_PFD
-#undef KCG_PFC
-#undef KCG_SHARED
-#undef KILN_PRO_ARGS
-#undef KILN_PRO_PASS
-
-#undef KILN_FN
-#undef KILN_N
-#undef KILN_CIN
-#undef KILN_H
-#undef KILN_W
-#undef KILN_COUT
-#undef KILN_OH
-#undef KILN_OW
-#undef KILN_KH
-#undef KILN_KW
-#undef KILN_SH
-#undef KILN_SW
-#undef KILN_PH
-#undef KILN_PW
-#undef KILN_DH
-#undef KILN_DW
-#undef KILN_GROUPS
-#undef KILN_MR
-#undef KILN_NR
-#undef KILN_NT
-#undef KILN_MCHUNKS
-#undef KILN_SHARE_PANELS
-#undef KILN_HAS_BIAS
-#undef KILN_HAS_RESIDUAL
-#undef KILN_ACT
-#undef KILN_HAS_GATE
-#undef KILN_CL
-#undef KILN_RESIDUAL_SCALE
-#undef KILN_PRO
-#undef KILN_PRO_HAS_BIAS
-#undef KILN_PRO_ACT
-#undef KILN_PRO_ARGS
-#undef KILN_PRO_PASS
-/* ---- k_layer4_0_eca_2: eltwise/unary.c ---- */
-#define KILN_FN k_layer4_0_eca_2
-#define KILN_COUNT 256
-#define KILN_ACT 2
-/* eltwise/unary.c — an activation applied element-wise, float32.
- *
- *   y[i] = act(x[i])      for i < COUNT
- * y may be the same pointer as x, so neither is restrict.
- *
- * Params: KILN_FN, KILN_COUNT, KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 exact GELU).
- */
-#ifndef KILN_COMMON_H
-#include "../kiln_common.h"
-#endif
-
-#ifndef KILN_FN
-#define KILN_FN kiln_unary
-#endif
-#ifndef KILN_COUNT
-#define KILN_COUNT 1000
-#endif
-#ifndef KILN_ACT
-#define KILN_ACT 1
-#endif
-
-static void KILN_FN(const float* x, float* y) {
-    KILN_OMP_PARALLEL_FOR(schedule(static) if (KILN_COUNT >= 65536))
-    for (ptrdiff_t i = 0; i < KILN_COUNT / KILN_VL * KILN_VL; i += KILN_VL)
-        kiln_vstore(y + i, KILN_ACT_V(KILN_ACT, kiln_vload(x + i)));
-    for (ptrdiff_t i = KILN_COUNT / KILN_VL * KILN_VL; i < KILN_COUNT; i++) y[i] = KILN_ACT_S(KILN_ACT, x[i]);
-}
-
-#undef KILN_FN
-#undef KILN_COUNT
-#undef KILN_ACT
-/* ---- k_layer4_0_eca_3: eltwise/binary.c ---- */
-#define KILN_FN k_layer4_0_eca_3
-#define KILN_D0 1
-#define KILN_D1 1
-#define KILN_D2 1
-#define KILN_D3 1
-#define KILN_D4 256
-#define KILN_D5 4
-#define KILN_AS0 0
-#define KILN_AS1 0
-#define KILN_AS2 0
-#define KILN_AS3 0
-#define KILN_AS4 4
-#define KILN_AS5 1
-#define KILN_BS0 0
-#define KILN_BS1 0
-#define KILN_BS2 0
-#define KILN_BS3 0
-#define KILN_BS4 1
-#define KILN_BS5 0
-#define KILN_OP 1
-#define KILN_ACT 0
-/* eltwise/binary.c — element-wise add, multiply or multiply-add with NumPy broadcasting, float32.
- *
- *   y[i0..i5] = act(a[i·AS] op b[i·BS])               y dense [D0][D1][D2][D3][D4][D5]
- *   y[i0..i5] = act(a[i·AS] * b[i·BS] + c[i·CS])      (KILN_OP 2; c is NULL otherwise)
- * AS/BS are the operands' strides per output dimension, 0 where the operand is broadcast
- * (rank < 6 shapes are padded with leading 1s). Covers gates ([N,C,H,W] * [N,C,1,1]),
- * layer scales ([C,1,1] * [N,C,H,W]) and plain same-shape sums.
- * y must not overlap a, b or c unless the shapes are equal (then in-place is fine). The caller
- * merges dims that are one for both operands (Lowering.coalesced), so rows are long; along a
- * row each operand is read by vector loads (stride 1) or a broadcast (stride 0).
- *
- * Params: KILN_FN, KILN_D0..KILN_D5, KILN_AS0..KILN_AS5, KILN_BS0..KILN_BS5, KILN_CS0..KILN_CS5,
- * KILN_OP (0 add, 1 multiply, 2 multiply-add), KILN_ACT (0 none, 1 ReLU, 2 sigmoid, 3 GELU).
- */
-#ifndef KILN_COMMON_H
-#include "../kiln_common.h"
-#endif
-
-#ifndef KILN_FN
-#define KILN_FN kiln_binary
-#endif
-#ifndef KILN_D0
-#define KILN_D0 1
-#define KILN_D1 1
-#define KILN_D2 2
-#define KILN_D3 3
-#define KILN_D4 4
-#define KILN_D5 5
-#define KILN_AS0 0
-#define KILN_AS1 0
-#define KILN_AS2 60
-#define KILN_AS3 20
-#define KILN_AS4 5
-#define KILN_AS5 1
-#define KILN_BS0 0
-#define KILN_BS1 0
-#define KILN_BS2 0
-#define KILN_BS3 1
-#define KILN_BS4 0
-#define KILN_BS5 0
-#endif
-#ifndef KILN_CS0
-#define KILN_CS0 0
-#define KILN_CS1 0
-#define KILN_CS2 0
-#define KILN_CS3 0
-#define KILN_CS4 0
-#define KILN_CS5 0
-#endif
-#ifndef KILN_OP
-#define KILN_OP 1
-#endif
-#ifndef KILN_ACT
-#define KILN_ACT 0
-#endif
-
-/* Rows longer than this are split into pieces of it, so that one long row (a plain
- * same-shape sum coalesces to one) still spreads over the threads. */
-#define KBN_PIECE 4096
-#define KBN_PIECES ((KILN_D5 + KBN_PIECE - 1) / KBN_PIECE)
-/* Vector loads need each operand contiguous or broadcast along the row. */
-#define KBN_VECTOR ((KILN_AS5 == 0 || KILN_AS5 == 1) && (KILN_BS5 == 0 || KILN_BS5 == 1) && \
-                    (KILN_OP != 2 || KILN_CS5 == 0 || KILN_CS5 == 1))
-/* u op v, or u * v + w for the multiply-add. */
-#define KBN_APPLY(u, v, w) (KILN_OP == 0 ? (u) + (v) : KILN_OP == 1 ? (u) * (v) : (u) * (v) + (w))
-
-static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
-    enum { ROWS = KILN_D0 * KILN_D1 * KILN_D2 * KILN_D3 * KILN_D4 };
-    KILN_OMP_PARALLEL_FOR(schedule(static) if ((long)ROWS * KILN_D5 >= 65536))
-    for (ptrdiff_t t = 0; t < (ptrdiff_t)ROWS * KBN_PIECES; t++) {
-        const ptrdiff_t r = t / KBN_PIECES, lo = t % KBN_PIECES * KBN_PIECE, hi = KILN_MIN(KILN_D5, lo + KBN_PIECE);
-        ptrdiff_t i4 = r % KILN_D4, i3 = r / KILN_D4 % KILN_D3, i2 = r / (KILN_D4 * KILN_D3) % KILN_D2;
-        ptrdiff_t i1 = r / (KILN_D4 * KILN_D3 * KILN_D2) % KILN_D1, i0 = r / (KILN_D4 * KILN_D3 * KILN_D2 * KILN_D1);
-        const float* pa = a + i0 * KILN_AS0 + i1 * KILN_AS1 + i2 * KILN_AS2 + i3 * KILN_AS3 + i4 * KILN_AS4;
-        const float* pb = b + i0 * KILN_BS0 + i1 * KILN_BS1 + i2 * KILN_BS2 + i3 * KILN_BS3 + i4 * KILN_BS4;
-        const float* pc = KILN_OP == 2 ? c + i0 * KILN_CS0 + i1 * KILN_CS1 + i2 * KILN_CS2 + i3 * KILN_CS3 + i4 * KILN_CS4 : c;
-        float* py = y + r * KILN_D5;
-        ptrdiff_t i = lo;
-#if KBN_VECTOR
-        for (; i + KILN_VL <= hi; i += KILN_VL) {
-            const kiln_vf u = KILN_AS5 ? kiln_vload(pa + i) : kiln_vbroadcast(pa[0]);
-            const kiln_vf v = KILN_BS5 ? kiln_vload(pb + i) : kiln_vbroadcast(pb[0]);
-            const kiln_vf w = KILN_OP != 2 ? v : KILN_CS5 ? kiln_vload(pc + i) : kiln_vbroadcast(pc[0]);
-            kiln_vstore(py + i, KILN_ACT_V(KILN_ACT, KBN_APPLY(u, v, w)));
-        }
-#endif
-        for (; i < hi; i++) {
-            const float u = pa[i * KILN_AS5], v = pb[i * KILN_BS5], w = KILN_OP == 2 ? pc[i * KILN_CS5] : 0.0f;
-            py[i] = KILN_ACT_S(KILN_ACT, KBN_APPLY(u, v, w));
-        }
-    }
-}
-
-#undef KBN_PIECE
-#undef KBN_PIECES
-#undef KBN_VECTOR
-#undef KBN_APPLY
-
-#undef KILN_FN
-#undef KILN_D0
-#undef KILN_D1
-#undef KILN_D2
-#undef KILN_D3
-#undef KILN_D4
-#undef KILN_D5
-#undef KILN_AS0
-#undef KILN_AS1
-#undef KILN_AS2
-#undef KILN_AS3
-#undef KILN_AS4
-#undef KILN_AS5
-#undef KILN_BS0
-#undef KILN_BS1
-#undef KILN_BS2
-#undef KILN_BS3
-#undef KILN_BS4
-#undef KILN_BS5
-#undef KILN_OP
-#undef KILN_ACT
-#undef KILN_CS0
-#undef KILN_CS1
-#undef KILN_CS2
-#undef KILN_CS3
-#undef KILN_CS4
-#undef KILN_CS5
 void eca_small__part05(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
+    k_layer3_0_eca(arena + 1152, arena + 2304);  /* %42 layer3.1.eca */
+    k_layer3_0_eca_conv(arena + 2304, w + 51056, NULL, NULL, arena + 2432, scratch);  /* %45 layer3.1.eca.conv */
+    k_layer3_0_eca_2(arena + 2432, arena + 3456);  /* %48 layer3.1.eca */
     k_layer3_1(arena + 1152, arena + 3456, arena + 0, arena + 2304);  /* %49 layer3.1 */
     k_layer4_0_conv1(arena + 2304, w + 51072, w + 59264, NULL, arena + 0, scratch);  /* %50 layer4.0.conv1 */
     k_layer4_0_conv2(arena + 0, w + 59328, w + 96192, NULL, arena + 1024, scratch);  /* %51 layer4.0.conv2 */
     k_layer4_0_conv3(arena + 1024, w + 96256, w + 112640, NULL, arena + 0, scratch);  /* %52 layer4.0.conv3 */
     k_layer4_0_eca(arena + 0, arena + 1024);  /* %53 layer4.0.eca */
-    k_layer4_0_eca_conv(arena + 1024, w + 112896, NULL, NULL, arena + 1280, scratch);  /* %56 layer4.0.eca.conv */
-    k_layer4_0_eca_2(arena + 1280, arena + 2048);  /* %59 layer4.0.eca */
-    k_layer4_0_eca_3(arena + 0, arena + 2048, NULL, arena + 1024);  /* %60 layer4.0.eca */
 }
