@@ -12,7 +12,8 @@
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), the vector
- * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, lane shuffles (kiln_veven, ...), kiln_plane_sum, and activations
+ * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, lane shuffles (kiln_veven, ...), the 8-float
+ * kiln_vf8 (kiln_vload8, kiln_vbroadcast8, kiln_vfma8), kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
 #ifndef KILN_COMMON_H
@@ -136,6 +137,32 @@ KILN_VINLINE kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
     return __builtin_ia32_vfmaddps(a, b, c);
 #elif defined(__GNUC__) && !defined(__clang__) && defined(__AVX512F__) && KILN_VL == 16
     return __builtin_ia32_vfmaddps512_mask(a, b, c, (unsigned short)-1, 4);
+#else
+    return a * b + c;
+#endif
+}
+
+/* 8-float vectors whatever KILN_VL (two halves at VL 4): for a short dimension of 8, such as
+ * conv2d_gemm's 8 register-tile rows along the lanes of its narrow last column block. */
+typedef float kiln_vf8 __attribute__((vector_size(32)));
+KILN_VINLINE kiln_vf8 kiln_vload8(const float* p) {
+    kiln_vf8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+typedef int32_t kiln_vi8 __attribute__((vector_size(32)));
+KILN_VINLINE kiln_vf8 kiln_vbroadcast8(float s) {
+#if defined(__GNUC__) && !defined(__clang__)
+    return __builtin_shuffle((kiln_vf8){s}, (kiln_vi8){0});
+#else
+    kiln_vf8 v;
+    for (int i = 0; i < 8; i++) v[i] = s;
+    return v;
+#endif
+}
+KILN_VINLINE kiln_vf8 kiln_vfma8(kiln_vf8 a, kiln_vf8 b, kiln_vf8 c) {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__FMA__)
+    return __builtin_ia32_vfmaddps256(a, b, c);
 #else
     return a * b + c;
 #endif

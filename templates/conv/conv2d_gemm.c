@@ -186,6 +186,8 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
 #define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
+#define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
+#define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
 /* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
@@ -347,6 +349,32 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 }
 
 #if !KILN_CL
+/* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
+ * valid outputs one by one. */
+static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
+                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+    for (int r = 0; r < mv; r++)
+        for (int c = 0; c < pv; c++) {
+            const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
+            float s = t[r][c];
+#if KILN_HAS_BIAS
+            s += bias[r];
+#endif
+#if KILN_RESIDUAL_SCALE
+            s += bias[KILN_COUT + r] * res[o];
+#elif KILN_HAS_RESIDUAL
+            s += res[o];
+#endif
+#if KILN_HAS_GATE
+            y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
+#else
+            y[o] = KILN_ACT_S(KILN_ACT, s);
+#endif
+        }
+    (void)bias;
+    (void)res;
+}
+
 /* One MR x (nv*VL) tile of y (row stride P): act(sum_k a[k][r] * b[k][c] + bias[r] +
  * res[r][c]), storing only the mv valid rows and pv valid columns. Always inlined, so nv
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
@@ -396,28 +424,34 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
         float t[KILN_MR][KILN_NR] = {{0.0f}}; /* zeroed: gcc -O3 cannot see that only stored lanes are read */
         for (int r = 0; r < KILN_MR; r++)
             for (int v = 0; v < nv; v++) kiln_vstore(&t[r][v * KILN_VL], acc[r][v]);
-        for (int r = 0; r < mv; r++)
-            for (int c = 0; c < pv; c++) {
-                const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
-                float s = t[r][c];
-#if KILN_HAS_BIAS
-                s += bias[r];
-#endif
-#if KILN_RESIDUAL_SCALE
-                s += bias[KILN_COUT + r] * res[o];
-#elif KILN_HAS_RESIDUAL
-                s += res[o];
-#endif
-#if KILN_HAS_GATE
-                y[o] = KILN_ACT_S(KILN_ACT, s) * res[o];
-#else
-                y[o] = KILN_ACT_S(KILN_ACT, s);
-#endif
-            }
+        KILN_CAT(KILN_FN, _store_staged)(t, bias, res, y, mv, pv);
     }
     (void)bias;
     (void)res;
 }
+
+#if KCG_NARROW
+/* The last column block when the map leaves KCG_REM <= 8 pixels past the register tiles (a
+ * 14x14 map's 196 = 6*32 + 4): the MR = 8 rows along the lanes of 8-float vectors, one
+ * accumulator per pixel, so a k costs KCG_REM half-width FMAs instead of MR full-width ones
+ * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
+    const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
+    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    kiln_vf8 acc[KCG_REM];
+    KILN_UNROLL
+    for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
+    for (int k = 0; k < KCG_K; k++) {
+        const kiln_vf8 w = kiln_vload8(a + k * KILN_MR);
+        KILN_UNROLL
+        for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vfma8(w, kiln_vbroadcast8(b[(ptrdiff_t)k * KCG_LDB + c]), acc[c]);
+    }
+    float t[KILN_MR][KILN_NR];
+    for (int r = 0; r < KILN_MR; r++)
+        for (int c = 0; c < KCG_REM; c++) t[r][c] = acc[c][r];
+    KILN_CAT(KILN_FN, _store_staged)(t, bias, res, y, mv, KCG_REM);
+}
+#endif
 #endif
 
 #if KILN_CL
@@ -548,6 +582,11 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
             const float* a = wg + (ptrdiff_t)ib * KCG_K * KILN_MR;
             const float* bi = KILN_HAS_BIAS ? bias + g * KCG_MG + m : bias;
             const float* re = KILN_HAS_RESIDUAL || KILN_HAS_GATE ? residual + o : residual;
+#if KCG_NARROW
+            if (pv == KCG_REM)
+                KILN_CAT(KILN_FN, _narrow_tile)(a, b + j, bi, re, y + o, mv);
+            else
+#endif
             if (KCG_NV > 1 && pv <= KILN_VL) /* narrow last block: skip the empty vectors */
                 KILN_CAT(KILN_FN, _tile)(a, b + j, bi, re, y + o, 1, mv, pv);
             else
@@ -603,6 +642,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NV
 #undef KCG_STRIPS
 #undef KCG_NCB
+#undef KCG_REM
+#undef KCG_NARROW
 #undef KCG_PFD
 #undef KCG_PFC
 #undef KCG_SHARED

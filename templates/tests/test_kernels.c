@@ -110,6 +110,51 @@ CONV_CASE(KILN_MR)
 GEMM_CASE
 #include "undef_params.h"
 
+/* A 14x14 map with MR 8: its 196 pixels leave 4 past the register tiles at every VL, the
+ * last column block of 8-float vectors across the rows (_narrow_tile), MG = 20 cut by MR;
+ * with a gate, then with a residual over two pixel tiles. */
+#define KILN_FN conv_1x1_narrow_gate
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 24
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 20
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR 8
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_GATE 1
+#define KILN_ACT 3
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
+#define KILN_FN conv_1x1_narrow_res
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 24
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT 20
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR 8
+#define KILN_NT (4 * KILN_NR)
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 /* 1x1 with a depthwise prologue (VAN's dwconv + GELU before fc2): panels of 2 NR pixels
  * start mid-row (W = 11), two channel chunks, residual + ReLU after the GEMM. */
 typedef void (*pro_fn)(const float*, const float*, const float*, const float*, float*, float*,
@@ -1196,6 +1241,7 @@ GEMM_CASE
 
 static const conv_case* const conv_cases[] = {
     &conv_1x1_scaled_res_case, &cl_1x1_scaled_res_case,
+    &conv_1x1_narrow_gate_case, &conv_1x1_narrow_res_case,
     &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,

@@ -23,6 +23,7 @@ static void kiln_forward(const float* w, float* arena, float* scratch, const flo
         eca_small__part04_avx2(w, arena, scratch, in, out, 0);
         eca_small__part05_avx2(w, arena, scratch, in, out, 0);
         eca_small__part06_avx2(w, arena, scratch, in, out, 0);
+        eca_small__part07_avx2(w, arena, scratch, in, out, 0);
     } else
 #endif
     {
@@ -32,6 +33,7 @@ static void kiln_forward(const float* w, float* arena, float* scratch, const flo
         eca_small__part04(w, arena, scratch, in, out, 0);
         eca_small__part05(w, arena, scratch, in, out, 0);
         eca_small__part06(w, arena, scratch, in, out, 0);
+        eca_small__part07(w, arena, scratch, in, out, 0);
     }
 }
 /* kiln_blob.c — reads and checks a Kiln weights file ("blob"), and the error state.

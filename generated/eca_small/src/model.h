@@ -18,10 +18,12 @@ KILN_INTERNAL void eca_small__part03(const float* w, float* arena, float* scratc
 KILN_INTERNAL void eca_small__part04(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part05(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part06(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part07(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part01_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part02_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part03_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part04_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part05_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 KILN_INTERNAL void eca_small__part06_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
+KILN_INTERNAL void eca_small__part07_avx2(const float* w, float* arena, float* scratch, const float* in, float* out, int sample);
 #endif /* KILN_MODEL_H */
