@@ -25,7 +25,8 @@
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * slower: the packed panel is contiguous; but see channels along the lanes below), else from
+ * a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
  * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
  * panel is packed once, by all threads split over input channels, into scratch's first slice,
@@ -45,7 +46,10 @@
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
+ * tile into y's channel rows. A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
+ * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
+ * the time alone, with cold data).
  *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
@@ -197,7 +201,12 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #ifndef KILN_SHARE_PANELS
 #define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
 #endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
+/* Channels along the lanes on a plain 1x1 stride-1 conv: the tiles broadcast single floats
+ * of x's rows in place, no panel (see the file comment). */
+#define KCG_INPLACE (KILN_CL && !KILN_PRO && KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && \
+                     KILN_PH == 0 && KILN_PW == 0)
+#define KCG_LDBT (KCG_INPLACE ? KCG_P : KCG_LDB) /* row stride of what the tiles read as B */
+#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS && !KCG_INPLACE)
 _Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
 
@@ -236,6 +245,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -347,6 +357,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #endif
 }
+#endif
 
 #if !KILN_CL
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
@@ -474,7 +485,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
         for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDBT + c]);
             KILN_UNROLL
             for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
         }
@@ -623,9 +634,14 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
     for (int t = 0; t < NTASKS; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+#if KCG_INPLACE
+        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
+        (void)ncols, (void)scratch;
+#else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
                                  p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+#endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
 #endif
@@ -647,5 +663,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PFD
 #undef KCG_PFC
 #undef KCG_SHARED
+#undef KCG_INPLACE
+#undef KCG_LDBT
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS

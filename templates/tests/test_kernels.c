@@ -1239,8 +1239,33 @@ GEMM_CASE
 GEMM_CASE
 #include "undef_params.h"
 
+/* Channels along the lanes reading x in place: two images, two pixel tiles, two chunks. */
+#define KILN_FN cl_1x1_tiles
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 2
+#define KILN_CIN 24
+#define KILN_H 14
+#define KILN_W 14
+#define KILN_COUT (2 * KILN_VL)
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR KILN_VL
+#define KILN_NR 14
+#define KILN_NT 98
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#define KILN_CL 1
+#include "../conv/conv2d_gemm.c"
+GEMM_CASE
+#include "undef_params.h"
+
 static const conv_case* const conv_cases[] = {
-    &conv_1x1_scaled_res_case, &cl_1x1_scaled_res_case,
+    &conv_1x1_scaled_res_case, &cl_1x1_scaled_res_case, &cl_1x1_tiles_case,
     &conv_1x1_narrow_gate_case, &conv_1x1_narrow_res_case,
     &conv_3x3_odd_case, &conv_1x1_res_case, &conv_1x1_gate_case,  &conv_grouped_s2_case, &conv_dilated_case,
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
