@@ -68,8 +68,8 @@ public struct CodeGenerator: Sendable {
         var scratch = 16
         for (id, node) in g.nodes.enumerated() {
             let inLoop = g.sampleLoop?.contains(id) == true
-            for call in try inLoop ? Lowering.lower(id, in: body, loopPointers, l2Bytes: target.l2Bytes)
-                : Lowering.lower(id, in: g, pointers, l2Bytes: target.l2Bytes) {
+            for call in try inLoop ? Lowering.lower(id, in: body, loopPointers)
+                : Lowering.lower(id, in: g, pointers) {
                 if names[call.instance] == nil {
                     let name = uniqueName(for: node, used: &usedNames)
                     names[call.instance] = name

@@ -15,8 +15,7 @@ enum Lowering {
         var constant: (ConstID) -> String
     }
 
-    /// `l2Bytes` is the target's per-core L2, which bounds the GEMM panels channel chunks share.
-    static func lower(_ id: ValueID, in g: Graph, _ ptr: Pointers, l2Bytes: Int) throws -> [KernelCall] {
+    static func lower(_ id: ValueID, in g: Graph, _ ptr: Pointers) throws -> [KernelCall] {
         let node = g.nodes[id]
         let inputShapes = node.inputs.map { g.nodes[$0].shape }
         let y = node.shape
@@ -29,7 +28,7 @@ enum Lowering {
         case .input, .constant, .reshape:
             return []
         case .conv2d(let a, let hasBias):
-            return try conv(node, a, hasBias: hasBias, input: inputShapes[0], ptr: ptr, out: out, l2Bytes: l2Bytes)
+            return try conv(node, a, hasBias: hasBias, input: inputShapes[0], ptr: ptr, out: out)
         case .scaleShift(let act):
             let s = inputShapes[0]
             return call("norm/scale_shift.c", [("KILN_N", s[0]), ("KILN_C", s[1]), ("KILN_HW", s[2] * s[3]), ("KILN_ACT", act.code)],
@@ -87,8 +86,8 @@ enum Lowering {
         }
     }
 
-    private static func conv(_ node: Node, _ a: Conv2dAttrs, hasBias: Bool, input x: Shape, ptr: Pointers, out: String,
-                                    l2Bytes: Int) throws -> [KernelCall] {
+    private static func conv(_ node: Node, _ a: Conv2dAttrs, hasBias: Bool, input x: Shape, ptr: Pointers,
+                             out: String) throws -> [KernelCall] {
         let y = node.shape
         var p: [(String, Int)] = [
             ("KILN_N", x[0]), ("KILN_CIN", x[1]), ("KILN_H", x[2]), ("KILN_W", x[3]),
@@ -114,14 +113,8 @@ enum Lowering {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
             if channelLanes { p.append(("KILN_CL", 1)) }
-            // One panel, K rows NT+NR apart; with channel chunks, every (image, group, tile)'s panel,
-            // shared by the chunks if all fit in half the L2 (KILN_SHARE_PANELS: the template says
-            // why), in the first thread's slice. Else every chunk packs its own panel.
-            let panel = x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))  // KCG_LDB, VL <= 16
-            let panels = panel * x[0] * a.groups * ((y[2] * y[3] + tile - 1) / tile)
-            let share = chunks > 1 && 4 * panels <= l2Bytes / 2
-            p.append(("KILN_SHARE_PANELS", share ? 1 : 0))
-            scratch = share ? panels : panel
+            // One panel a thread, K rows NT+NR apart (KCG_LDB, VL <= 16).
+            scratch = x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))
             if let d = a.prologue {
                 p += [("KILN_PRO", 1), ("KILN_PRO_KH", d.kernelH), ("KILN_PRO_KW", d.kernelW), ("KILN_PRO_PH", d.padH), ("KILN_PRO_PW", d.padW),
                       ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),

@@ -35,9 +35,8 @@ int omp_get_max_threads(void);
 /* Schedule rules (what the generator's schedule pass should do), all in floats:
  *   NT      = largest multiple of NR with K*NT <= 64Ki (B panel <= 256 KiB, half of L2),
  *             clamped to [64, 256], then to P rounded up to NR;
- *   MCHUNKS = threads if N*G*tiles < 4*threads (few or ragged tiles), else 1. Before
- *             chunks shared their panel (KCG_SHARED), every chunk repacked it and on 3x3
- *             7x7 layers 8 chunks ran at 2/3 the speed of 2.
+ *   MCHUNKS = threads if N*G*tiles < 4*threads (few or ragged tiles), else 1 (every
+ *             chunk packs its own panel: on 3x3 7x7 layers 8 chunks ran at 2/3 the speed of 2).
  */
 #ifndef BENCH_COLD
 #define BENCH_COLD 0

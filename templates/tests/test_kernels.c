@@ -315,7 +315,6 @@ CONV_CASE(KILN_MR)
 
 /* deeper K (360); three channel chunks of one row block each, each packing its own panel */
 #define KILN_FN conv_deep_k
-#define KILN_SHARE_PANELS 0
 #define KILN_OH CONV_OH
 #define KILN_OW CONV_OW
 #define KILN_N 2

@@ -24,7 +24,6 @@
 #undef KILN_NR
 #undef KILN_NT
 #undef KILN_MCHUNKS
-#undef KILN_SHARE_PANELS
 #undef KILN_TG
 #undef KILN_M
 #undef KILN_NV

@@ -25,7 +25,6 @@
 #define KILN_NT 9
 #define KILN_MCHUNKS 2
 #define KILN_CL 1
-#define KILN_SHARE_PANELS 1
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 0
 #define KILN_ACT 1
@@ -48,19 +47,21 @@
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * slower: the packed panel is contiguous; but see channels along the lanes below), else from
+ * a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
- * panel is packed once, by all threads split over input channels, into scratch's first slice,
- * and the chunks then share it. Then, for each NR column block
+ * output row. With several chunks each packs its own panel: chunks that shared one panel,
+ * packed once by all threads split over input channels, ran up to 1.4x as long alone (a
+ * 14x14 320-channel 1x1) and VAN-b0 1.10x, VAN-b2 1.03x as long (each thread then reads half
+ * its panel from lines the other core has written, which no prefetch covers).
+ * Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
  * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
  * residual and activation on the way out; a last column block of at most VL pixels uses
@@ -76,7 +77,10 @@
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
+ * tile into y's channel rows. A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
+ * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
+ * the time alone, with cold data).
  *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
@@ -221,16 +225,11 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
- * from the target's L2) when all the panels fit in half the L2: they are all packed before any
- * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
- * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
-#ifndef KILN_SHARE_PANELS
-#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
-#endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
-_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
+/* Channels along the lanes on a plain 1x1 stride-1 conv: the tiles broadcast single floats
+ * of x's rows in place, no panel (see the file comment). */
+#define KCG_INPLACE (KILN_CL && !KILN_PRO && KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && \
+                     KILN_PH == 0 && KILN_PW == 0)
+#define KCG_LDBT (KCG_INPLACE ? KCG_P : KCG_LDB) /* row stride of what the tiles read as B */
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -246,11 +245,13 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Prefetches the n floats at p for reading. */
+#if !KCG_INPLACE
+/* Prefetches the n floats at p for reading (for the packs). */
 static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
     for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
     KILN_PREFETCH_R(p + n - 1);
 }
+#endif
 
 #if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
 /* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
@@ -267,6 +268,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -378,6 +380,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #endif
 }
+#endif
 
 #if !KILN_CL
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
@@ -505,7 +508,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
         for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDBT + c]);
             KILN_UNROLL
             for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
         }
@@ -630,36 +633,20 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-#if KCG_SHARED
-    /* The chunks of a tile share its panel: every panel is packed first, split by input
-     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
-    KILN_OMP(parallel)
-    {
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int u = 0; u < NTASKS; u++) {
-            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
-            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
-                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
-                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
-        }
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int t = 0; t < NTASKS; t++)
-            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
-                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
-                                         wpacked, bias, residual, y);
-    }
-#else
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+#if KCG_INPLACE
+        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
+        (void)ncols, (void)scratch;
+#else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
                                  p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+#endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
-#endif
 }
 
 #undef KCG_CG
@@ -677,7 +664,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NARROW
 #undef KCG_PFD
 #undef KCG_PFC
-#undef KCG_SHARED
+#undef KCG_INPLACE
+#undef KCG_LDBT
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS
 
@@ -703,7 +691,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_NT
 #undef KILN_MCHUNKS
 #undef KILN_CL
-#undef KILN_SHARE_PANELS
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
@@ -737,7 +724,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #define KILN_NT 9
 #define KILN_MCHUNKS 2
 #define KILN_CL 1
-#define KILN_SHARE_PANELS 1
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 0
 #define KILN_ACT 1
@@ -760,19 +746,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * slower: the packed panel is contiguous; but see channels along the lanes below), else from
+ * a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
- * panel is packed once, by all threads split over input channels, into scratch's first slice,
- * and the chunks then share it. Then, for each NR column block
+ * output row. With several chunks each packs its own panel: chunks that shared one panel,
+ * packed once by all threads split over input channels, ran up to 1.4x as long alone (a
+ * 14x14 320-channel 1x1) and VAN-b0 1.10x, VAN-b2 1.03x as long (each thread then reads half
+ * its panel from lines the other core has written, which no prefetch covers).
+ * Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
  * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
  * residual and activation on the way out; a last column block of at most VL pixels uses
@@ -788,7 +776,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
+ * tile into y's channel rows. A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
+ * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
+ * the time alone, with cold data).
  *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
@@ -933,16 +924,11 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
- * from the target's L2) when all the panels fit in half the L2: they are all packed before any
- * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
- * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
-#ifndef KILN_SHARE_PANELS
-#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
-#endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
-_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
+/* Channels along the lanes on a plain 1x1 stride-1 conv: the tiles broadcast single floats
+ * of x's rows in place, no panel (see the file comment). */
+#define KCG_INPLACE (KILN_CL && !KILN_PRO && KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && \
+                     KILN_PH == 0 && KILN_PW == 0)
+#define KCG_LDBT (KCG_INPLACE ? KCG_P : KCG_LDB) /* row stride of what the tiles read as B */
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -958,11 +944,13 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Prefetches the n floats at p for reading. */
+#if !KCG_INPLACE
+/* Prefetches the n floats at p for reading (for the packs). */
 static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
     for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
     KILN_PREFETCH_R(p + n - 1);
 }
+#endif
 
 #if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
 /* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
@@ -979,6 +967,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -1090,6 +1079,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #endif
 }
+#endif
 
 #if !KILN_CL
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
@@ -1217,7 +1207,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
         for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDBT + c]);
             KILN_UNROLL
             for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
         }
@@ -1342,36 +1332,20 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-#if KCG_SHARED
-    /* The chunks of a tile share its panel: every panel is packed first, split by input
-     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
-    KILN_OMP(parallel)
-    {
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int u = 0; u < NTASKS; u++) {
-            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
-            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
-                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
-                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
-        }
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int t = 0; t < NTASKS; t++)
-            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
-                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
-                                         wpacked, bias, residual, y);
-    }
-#else
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+#if KCG_INPLACE
+        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
+        (void)ncols, (void)scratch;
+#else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
                                  p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+#endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
-#endif
 }
 
 #undef KCG_CG
@@ -1389,7 +1363,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NARROW
 #undef KCG_PFD
 #undef KCG_PFC
-#undef KCG_SHARED
+#undef KCG_INPLACE
+#undef KCG_LDBT
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS
 
@@ -1415,7 +1390,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_NT
 #undef KILN_MCHUNKS
 #undef KILN_CL
-#undef KILN_SHARE_PANELS
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
@@ -1449,7 +1423,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #define KILN_NT 9
 #define KILN_MCHUNKS 4
 #define KILN_CL 1
-#define KILN_SHARE_PANELS 1
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 0
 #define KILN_ACT 0
@@ -1472,19 +1445,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * slower: the packed panel is contiguous; but see channels along the lanes below), else from
+ * a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
- * panel is packed once, by all threads split over input channels, into scratch's first slice,
- * and the chunks then share it. Then, for each NR column block
+ * output row. With several chunks each packs its own panel: chunks that shared one panel,
+ * packed once by all threads split over input channels, ran up to 1.4x as long alone (a
+ * 14x14 320-channel 1x1) and VAN-b0 1.10x, VAN-b2 1.03x as long (each thread then reads half
+ * its panel from lines the other core has written, which no prefetch covers).
+ * Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
  * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
  * residual and activation on the way out; a last column block of at most VL pixels uses
@@ -1500,7 +1475,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
+ * tile into y's channel rows. A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
+ * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
+ * the time alone, with cold data).
  *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
@@ -1645,16 +1623,11 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
- * from the target's L2) when all the panels fit in half the L2: they are all packed before any
- * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
- * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
-#ifndef KILN_SHARE_PANELS
-#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
-#endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
-_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
+/* Channels along the lanes on a plain 1x1 stride-1 conv: the tiles broadcast single floats
+ * of x's rows in place, no panel (see the file comment). */
+#define KCG_INPLACE (KILN_CL && !KILN_PRO && KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && \
+                     KILN_PH == 0 && KILN_PW == 0)
+#define KCG_LDBT (KCG_INPLACE ? KCG_P : KCG_LDB) /* row stride of what the tiles read as B */
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -1670,11 +1643,13 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Prefetches the n floats at p for reading. */
+#if !KCG_INPLACE
+/* Prefetches the n floats at p for reading (for the packs). */
 static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
     for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
     KILN_PREFETCH_R(p + n - 1);
 }
+#endif
 
 #if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
 /* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
@@ -1691,6 +1666,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -1802,6 +1778,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #endif
 }
+#endif
 
 #if !KILN_CL
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
@@ -1929,7 +1906,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
         for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDBT + c]);
             KILN_UNROLL
             for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
         }
@@ -2054,36 +2031,20 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-#if KCG_SHARED
-    /* The chunks of a tile share its panel: every panel is packed first, split by input
-     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
-    KILN_OMP(parallel)
-    {
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int u = 0; u < NTASKS; u++) {
-            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
-            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
-                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
-                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
-        }
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int t = 0; t < NTASKS; t++)
-            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
-                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
-                                         wpacked, bias, residual, y);
-    }
-#else
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+#if KCG_INPLACE
+        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
+        (void)ncols, (void)scratch;
+#else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
                                  p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+#endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
-#endif
 }
 
 #undef KCG_CG
@@ -2101,7 +2062,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NARROW
 #undef KCG_PFD
 #undef KCG_PFC
-#undef KCG_SHARED
+#undef KCG_INPLACE
+#undef KCG_LDBT
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS
 
@@ -2127,7 +2089,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_NT
 #undef KILN_MCHUNKS
 #undef KILN_CL
-#undef KILN_SHARE_PANELS
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
@@ -2205,7 +2166,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #define KILN_NR 32
 #define KILN_NT 128
 #define KILN_MCHUNKS 1
-#define KILN_SHARE_PANELS 0
 #define KILN_HAS_BIAS 0
 #define KILN_HAS_RESIDUAL 0
 #define KILN_ACT 0
@@ -2228,19 +2188,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
  * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
- * channels), KILN_SHARE_PANELS (chunks share the packed panels: see KCG_SHARED), KILN_HAS_BIAS,
- * KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
+ * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
  * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
- * slower: the packed panel is contiguous), else from a zero-padded copy of the rows the tile
+ * slower: the packed panel is contiguous; but see channels along the lanes below), else from
+ * a zero-padded copy of the rows the tile
  * reads, one vector move (or, at stride 2, two loads and a shuffle) per tap and vector of an
- * output row. With several chunks (KCG_SHARED, when all the panels fit in half the L2) every
- * panel is packed once, by all threads split over input channels, into scratch's first slice,
- * and the chunks then share it. Then, for each NR column block
+ * output row. With several chunks each packs its own panel: chunks that shared one panel,
+ * packed once by all threads split over input channels, ran up to 1.4x as long alone (a
+ * 14x14 320-channel 1x1) and VAN-b0 1.10x, VAN-b2 1.03x as long (each thread then reads half
+ * its panel from lines the other core has written, which no prefetch covers).
+ * Then, for each NR column block
  * (whose K x NR slice of B stays in cache) and each MR row block of the chunk, an MR x NR
  * register tile (MR*NR/VL vector accumulators) runs over all of K and applies bias,
  * residual and activation on the way out; a last column block of at most VL pixels uses
@@ -2256,7 +2218,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, gathers a residual or gate per pixel, and transposes through a staging
- * tile into y's channel rows.
+ * tile into y's channel rows. A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
+ * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
+ * the time alone, with cold data).
  *
  * Depthwise prologue (KILN_PRO 1; 1x1 stride-1 ungrouped convs only, made by the
  * fuse-depthwise-prologue pass): x is the input of a depthwise conv (stride 1, output the
@@ -2401,16 +2366,11 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
 #define KCG_PFD 2    /* output tiles prefetched ahead of the one being computed */
 #define KCG_PFC 4    /* input channels prefetched ahead by the packs */
-/* The channel chunks of a tile share one packed panel (KILN_SHARE_PANELS, set by the generator
- * from the target's L2) when all the panels fit in half the L2: they are all packed before any
- * is used, and larger ones went out to the last-level cache in between (sharing up to 4 MiB of
- * panels measured 1.028x ResNet-50's time, 1.019x VAN-b1's on Zen 4). Default: 512 KiB. */
-#ifndef KILN_SHARE_PANELS
-#define KILN_SHARE_PANELS (KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= (1 << 17))
-#endif
-#define KCG_SHARED (KILN_MCHUNKS > 1 && KILN_SHARE_PANELS)
-_Static_assert(!KCG_SHARED || (long long)KILN_N * KILN_GROUPS * KCG_NTILES * KCG_K * KCG_LDB <= KILN_SCRATCH_PER_THREAD,
-               "conv2d_gemm: shared panels exceed KILN_SCRATCH_PER_THREAD");
+/* Channels along the lanes on a plain 1x1 stride-1 conv: the tiles broadcast single floats
+ * of x's rows in place, no panel (see the file comment). */
+#define KCG_INPLACE (KILN_CL && !KILN_PRO && KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && \
+                     KILN_PH == 0 && KILN_PW == 0)
+#define KCG_LDBT (KCG_INPLACE ? KCG_P : KCG_LDB) /* row stride of what the tiles read as B */
 
 _Static_assert(KILN_CIN % KILN_GROUPS == 0 && KILN_COUT % KILN_GROUPS == 0,
                "conv2d_gemm: GROUPS must divide CIN and COUT");
@@ -2426,11 +2386,13 @@ _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple 
 _Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
-/* Prefetches the n floats at p for reading. */
+#if !KCG_INPLACE
+/* Prefetches the n floats at p for reading (for the packs). */
 static inline void KILN_CAT(KILN_FN, _prefetch_run)(const float* p, int n) {
     for (int i = 0; i < n; i += 16) KILN_PREFETCH_R(p + i);
     KILN_PREFETCH_R(p + n - 1);
 }
+#endif
 
 #if KILN_PRO || !(KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0)
 /* Image rows ih0 + r of a plane, for r = 0, step, ... < nrows, to pad + r*pwid where they lie
@@ -2447,6 +2409,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
@@ -2558,6 +2521,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #endif
 }
+#endif
 
 #if !KILN_CL
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
@@ -2685,7 +2649,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
         for (int v = 0; v < KCG_NV; v++) av[v] = kiln_vload(a + k * KILN_MR + v * KILN_VL);
         KILN_UNROLL
         for (int c = 0; c < KILN_NR; c++) {
-            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDB + c]);
+            const kiln_vf bv = kiln_vbroadcast(b[(ptrdiff_t)k * KCG_LDBT + c]);
             KILN_UNROLL
             for (int v = 0; v < KCG_NV; v++) acc[v][c] = kiln_vfma(av[v], bv, acc[v][c]);
         }
@@ -2810,36 +2774,20 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-#if KCG_SHARED
-    /* The chunks of a tile share its panel: every panel is packed first, split by input
-     * channels into MCHUNKS parts, so that no thread repeats another's packing. */
-    KILN_OMP(parallel)
-    {
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int u = 0; u < NTASKS; u++) {
-            const int panel = u / KILN_MCHUNKS, part = u % KILN_MCHUNKS; /* panel = (n*G + g)*NTILES + tile */
-            const int p0 = panel % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(panel / KCG_NTILES) * KCG_CG * KILN_H * KILN_W, p0, ncols,
-                                     part * KCG_CG / KILN_MCHUNKS, (part + 1) * KCG_CG / KILN_MCHUNKS,
-                                     scratch + (ptrdiff_t)panel * KCG_K * KCG_LDB KILN_PRO_PASS);
-        }
-        KILN_OMP(for schedule(dynamic, 1))
-        for (int t = 0; t < NTASKS; t++)
-            if (t % KILN_MCHUNKS * KCG_MBC < KCG_MB) /* else a chunk past the last row block */
-                KILN_CAT(KILN_FN, _task)(t, scratch + (ptrdiff_t)(t / KILN_MCHUNKS) * KCG_K * KCG_LDB,
-                                         wpacked, bias, residual, y);
-    }
-#else
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+#if KCG_INPLACE
+        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
+        (void)ncols, (void)scratch;
+#else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
                                  p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+#endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
-#endif
 }
 
 #undef KCG_CG
@@ -2857,7 +2805,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NARROW
 #undef KCG_PFD
 #undef KCG_PFC
-#undef KCG_SHARED
+#undef KCG_INPLACE
+#undef KCG_LDBT
 #undef KILN_PRO_ARGS
 #undef KILN_PRO_PASS
 
@@ -2882,7 +2831,6 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_NR
 #undef KILN_NT
 #undef KILN_MCHUNKS
-#undef KILN_SHARE_PANELS
 #undef KILN_HAS_BIAS
 #undef KILN_HAS_RESIDUAL
 #undef KILN_ACT
