@@ -161,7 +161,28 @@ public struct ScheduleKernels: Pass {
         // Chunks may repack their panel, and a depthwise prologue with it: split pixels first.
         let enough = a.prologue != nil ? target.threads : 4 * target.threads
         let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
+        if chunks <= 1 && a.prologue == nil { tile = balancedTile(pixels: pixels, tasks: y[0] * a.groups, cols: cols, widest: tile) }
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
+    }
+
+    /// The pixel tile, of `widest` down to half of it, on which the threads finish together:
+    /// tasks go in order to the first free thread, and the busiest one's pixels decide (ties to
+    /// the wider tile). A 56×56 map's 3136 pixels make 13 tiles of 256, the last of 64, so one of
+    /// 2 threads does 6.25 tiles' work while the other does 6; 14 tiles of 224 split 7 and 7.
+    /// Measured alone (2 threads, cold data): ResNet-50's 56² 1×1s 0.96–0.98× the time.
+    func balancedTile(pixels: Int, tasks images: Int, cols: Int, widest: Int) -> Int {
+        func busiest(_ t: Int) -> Int {
+            var load = Array(repeating: 0, count: target.threads)
+            for _ in 0..<images {
+                for p0 in stride(from: 0, to: pixels, by: t) {
+                    let free = load.indices.min { load[$0] < load[$1] }!
+                    load[free] += (min(t, pixels - p0) + cols - 1) / cols * cols
+                }
+            }
+            return load.max()!
+        }
+        let candidates = stride(from: widest, through: max(cols, widest / 2), by: -cols)
+        return candidates.min { busiest($0) < busiest($1) } ?? widest
     }
 
     /// Output channels along the lanes where the pixel-lane tile would leave over 15% of its

@@ -185,6 +185,21 @@ struct PassTests {
         #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 3, 3]) == .gemmChannelLanes(rows: 32, cols: 9, pixelTile: 9, channelChunks: 2))
     }
 
+    @Test func pixelTilesSplitEvenlyOverTheThreads() throws {
+        let wide = Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native")
+        func tile(_ conv: Conv2d, _ input: Shape) throws -> Int? {
+            guard case .gemm(_, _, let tile, _)? = try ScheduleKernels(target: wide).run(try trace(conv.key("c"), input)).nodes[1].schedule
+            else { return nil }
+            return tile
+        }
+        // 3136 pixels: 13 tiles of 256 (the last of 64) leave one thread a quarter tile more; 14 of 224 split evenly.
+        #expect(try tile(Conv2d(64, 256, kernelSize: 1), [1, 64, 56, 56]) == 224)
+        // 8 images of 3136: 8 x 13 tiles of 256 already split evenly (52 each), so the tile stays at its widest.
+        #expect(try tile(Conv2d(64, 256, kernelSize: 1), [8, 64, 56, 56]) == 256)
+        // 784 pixels at K 1152: 13 tiles of 64 or 25 of 32 leave the same excess; ties keep the wider tile.
+        #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
+    }
+
     @Test func smallMapsPutTheChannelsAlongTheLanes() throws {
         func schedule(_ conv: Conv2d, _ input: Shape, width: Int = 16) throws -> Schedule? {
             let t = Target(vectorWidth: width, l2Bytes: 1 << 20, threads: 2, march: "native")
