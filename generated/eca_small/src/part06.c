@@ -2164,7 +2164,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
 #define KILN_GROUPS 1
 #define KILN_MR 1
 #define KILN_NR 32
-#define KILN_NT 256
+#define KILN_NT 128
 #define KILN_MCHUNKS 1
 #define KILN_HAS_BIAS 0
 #define KILN_HAS_RESIDUAL 0
