@@ -156,11 +156,16 @@ public struct ScheduleKernels: Pass {
         // tile of a few pixels would cost a full pass over the weights.
         var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
         if a.prologue != nil { tile = prologueTile(pixels: pixels, images: y[0], cols: cols, widest: tile) }
-        let tasks = y[0] * a.groups * ((pixels + tile - 1) / tile)
-        let rowBlocks = (perGroup + rows - 1) / rows
-        // Chunks may repack their panel, and a depthwise prologue with it: split pixels first.
+        // Chunks repack their panel, and a depthwise prologue with it: split pixels first, down to
+        // 64-pixel tiles (28×28 maps at K ≥ 256: 13 tiles of 64 instead of 4 of 256 in 2 chunks).
         let enough = a.prologue != nil ? target.threads : 4 * target.threads
-        let chunks = tasks >= enough ? 1 : min(rowBlocks, target.threads)
+        func tasks(_ t: Int) -> Int { y[0] * a.groups * ((pixels + t - 1) / t) }
+        if a.prologue == nil, tasks(tile) < enough,
+           let narrower = stride(from: tile - cols, through: max(cols, 64), by: -cols).first(where: { tasks($0) >= enough }) {
+            tile = narrower
+        }
+        let rowBlocks = (perGroup + rows - 1) / rows
+        let chunks = tasks(tile) >= enough ? 1 : min(rowBlocks, target.threads)
         if chunks <= 1 && a.prologue == nil { tile = balancedTile(pixels: pixels, tasks: y[0] * a.groups, cols: cols, widest: tile) }
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }

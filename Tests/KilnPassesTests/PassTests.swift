@@ -197,6 +197,9 @@ struct PassTests {
         #expect(try tile(Conv2d(64, 256, kernelSize: 1), [1, 64, 56, 56]) == 224)
         // 8 images of 3136: 8 x 13 tiles of 256 already split evenly (52 each), so the tile stays at its widest.
         #expect(try tile(Conv2d(64, 256, kernelSize: 1), [8, 64, 56, 56]) == 256)
+        // 784 pixels at K 512: 4 tiles of 256 are too few for 2 threads; rather than splitting the channels
+        // (each chunk packing the panel again), narrower tiles: 9 of 96.
+        #expect(try tile(Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28]) == 96)
         // 784 pixels at K 1152: 13 tiles of 64 or 25 of 32 leave the same excess; ties keep the wider tile.
         #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
     }
