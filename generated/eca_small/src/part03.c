@@ -270,8 +270,8 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
+ * the group's input channels. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
@@ -302,9 +302,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     int tap_at[TAPS];
     for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
     memset(pad, 0, sizeof pad);
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
                                      1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -331,9 +331,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -353,10 +353,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = c0; ci < c1; ci++) {
+    for (int ci = 0; ci < KCG_CG; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -643,7 +643,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+                                 p0, ncols, b KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
@@ -1013,8 +1013,8 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
+ * the group's input channels. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
@@ -1045,9 +1045,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     int tap_at[TAPS];
     for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
     memset(pad, 0, sizeof pad);
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
                                      1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -1074,9 +1074,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -1096,10 +1096,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = c0; ci < c1; ci++) {
+    for (int ci = 0; ci < KCG_CG; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -1386,7 +1386,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+                                 p0, ncols, b KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
@@ -1894,8 +1894,8 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
+ * the group's input channels. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
@@ -1926,9 +1926,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     int tap_at[TAPS];
     for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
     memset(pad, 0, sizeof pad);
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
                                      1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -1955,9 +1955,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -1977,10 +1977,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = c0; ci < c1; ci++) {
+    for (int ci = 0; ci < KCG_CG; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -2267,7 +2267,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+                                 p0, ncols, b KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
@@ -2593,8 +2593,8 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels c0 .. c1-1. xg = x[n][g*CG]. */
-static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols, int c0, int c1,
+ * the group's input channels. xg = x[n][g*CG]. */
+static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
@@ -2625,9 +2625,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     int tap_at[TAPS];
     for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
     memset(pad, 0, sizeof pad);
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < c1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
                                      1, pad + KILN_PRO_PW, PWID);
         const float* wk = pro_w + k * TAPS;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -2654,9 +2654,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = c0; k < c1; k++) {
+    for (int k = 0; k < KCG_CG; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < c1) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -2676,10 +2676,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = c0; ci < c1; ci++) {
+    for (int ci = 0; ci < KCG_CG; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < c1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -2966,7 +2966,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
         KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, 0, KCG_CG, b KILN_PRO_PASS);
+                                 p0, ncols, b KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
     }
