@@ -113,8 +113,11 @@ enum Lowering {
             template = "conv/conv2d_gemm.c"
             p += [("KILN_MR", rows), ("KILN_NR", cols), ("KILN_NT", tile), ("KILN_MCHUNKS", chunks)]
             if channelLanes { p.append(("KILN_CL", 1)) }
-            // One panel a thread, K rows NT+NR apart (KCG_LDB, VL <= 16).
-            scratch = x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))
+            // One panel a thread, K rows NT+NR apart (KCG_LDB, VL <= 16); none where the turned
+            // tile reads a plain 1×1 stride-1 conv's input in place (KCG_INPLACE).
+            let inPlace = channelLanes && a.prologue == nil && a.kernelH == 1 && a.kernelW == 1 && a.strideH == 1
+                && a.strideW == 1 && a.padH == 0 && a.padW == 0
+            scratch = inPlace ? 0 : x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))
             if let d = a.prologue {
                 p += [("KILN_PRO", 1), ("KILN_PRO_KH", d.kernelH), ("KILN_PRO_KW", d.kernelW), ("KILN_PRO_PH", d.padH), ("KILN_PRO_PW", d.padW),
                       ("KILN_PRO_DH", d.dilationH), ("KILN_PRO_DW", d.dilationW),

@@ -242,7 +242,7 @@ _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 #endif
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
-_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+_Static_assert(KCG_INPLACE || (long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
 #if !KCG_INPLACE
@@ -941,7 +941,7 @@ _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 #endif
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
-_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+_Static_assert(KCG_INPLACE || (long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
 #if !KCG_INPLACE
@@ -1640,7 +1640,7 @@ _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 #endif
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
-_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+_Static_assert(KCG_INPLACE || (long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
 #if !KCG_INPLACE
@@ -2383,7 +2383,7 @@ _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 #endif
 _Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
-_Static_assert((long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
+_Static_assert(KCG_INPLACE || (long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
 #if !KCG_INPLACE
