@@ -115,8 +115,7 @@ enum Lowering {
             if channelLanes { p.append(("KILN_CL", 1)) }
             // One panel a thread, K rows NT+NR apart (KCG_LDB, VL <= 16); none where the turned
             // tile reads a plain 1×1 stride-1 conv's input in place (KCG_INPLACE).
-            let inPlace = channelLanes && a.prologue == nil && a.kernelH == 1 && a.kernelW == 1 && a.strideH == 1
-                && a.strideW == 1 && a.padH == 0 && a.padW == 0
+            let inPlace = channelLanes && a.prologue == nil && a.isPlainPointwise
             scratch = inPlace ? 0 : x[1] / a.groups * a.kernelH * a.kernelW * (tile + max(cols, 16))
             if let d = a.prologue {
                 p += [("KILN_PRO", 1), ("KILN_PRO_KH", d.kernelH), ("KILN_PRO_KW", d.kernelW), ("KILN_PRO_PH", d.padH), ("KILN_PRO_PW", d.padW),

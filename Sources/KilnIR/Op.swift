@@ -55,6 +55,13 @@ public struct Conv2dAttrs: Hashable, Sendable {
     public func isDepthwise(inChannels: Int) -> Bool {
         groups > 1 && groups == inChannels && groups == outChannels
     }
+
+    /// A 1×1 kernel at stride 1 without padding: output pixel p reads only input pixel p, so the
+    /// GEMM's panel is the input itself (a gate or depthwise prologue may fuse in, channels-along-
+    /// lanes tiles read it in place).
+    public var isPlainPointwise: Bool {
+        kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+    }
 }
 
 /// A depthwise convolution that keeps the image size (stride 1, padding `dilation·(k-1)/2`), with

@@ -23,8 +23,7 @@ public struct FuseConvGate: Pass {
             else { continue }
             for (operand, gate) in [(node.inputs[1], node.inputs[0]), (node.inputs[0], node.inputs[1])] {
                 guard case .conv2d(var attrs, let hasBias) = g.nodes[operand].op, !attrs.hasResidual, !attrs.hasGate,
-                      attrs.kernelH == 1, attrs.kernelW == 1, attrs.strideH == 1, attrs.strideW == 1,
-                      attrs.padH == 0, attrs.padW == 0, attrs.groups == 1,
+                      attrs.isPlainPointwise, attrs.groups == 1,
                       users[operand] == [id], operand != gate, operand != g.output else { continue }
                 attrs.hasGate = true
                 var fused = g.nodes[operand]

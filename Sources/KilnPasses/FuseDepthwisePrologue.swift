@@ -32,8 +32,7 @@ public struct FuseDepthwisePrologue: Pass {
         var g = graph
         let users = g.users()
         for (id, node) in g.nodes.enumerated() {
-            guard case .conv2d(var a, let hasBias) = node.op, a.prologue == nil, a.groups == 1,
-                  a.kernelH == 1, a.kernelW == 1, a.strideH == 1, a.strideW == 1, a.padH == 0, a.padW == 0
+            guard case .conv2d(var a, let hasBias) = node.op, a.prologue == nil, a.groups == 1, a.isPlainPointwise
             else { continue }
             let source = node.inputs[0], dw = g.nodes[source]
             guard case .conv2d(let d, let dwHasBias) = dw.op, users[source] == [id], source != g.output,
