@@ -149,7 +149,9 @@ public struct ScheduleKernels: Pass {
         let pixels = y[2] * y[3]
         let perGroup = a.outChannels / a.groups
         let rows = min(gemmRows, perGroup), cols = (rows <= 3 ? 4 : 2) * target.vectorWidth
-        let budget = min(target.l2Bytes / 2, 256 * 1024) / (4 * k)
+        // A depthwise prologue's panel may take half of L2 whatever its size: narrower tiles reread
+        // more halo rows and cut more output rows into partial vectors.
+        let budget = (a.prologue != nil ? target.l2Bytes / 2 : min(target.l2Bytes / 2, 256 * 1024)) / (4 * k)
         let roundedPixels = (pixels + cols - 1) / cols * cols
         let widest = max(64 / cols * cols, min(budget / cols * cols, 256))
         // One column block past the budget is worth it when it holds the whole map: a last
@@ -170,24 +172,26 @@ public struct ScheduleKernels: Pass {
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }
 
-    /// The pixel tile, of `widest` down to half of it, on which the threads finish together:
-    /// tasks go in order to the first free thread, and the busiest one's pixels decide (ties to
-    /// the wider tile). A 56×56 map's 3136 pixels make 13 tiles of 256, the last of 64, so one of
-    /// 2 threads does 6.25 tiles' work while the other does 6; 14 tiles of 224 split 7 and 7.
-    /// Measured alone (2 threads, cold data): ResNet-50's 56² 1×1s 0.96–0.98× the time.
+    /// The pixel tile, of `widest` down to half of it, on which the threads finish together
+    /// (ties to the wider tile). A 56×56 map's 3136 pixels make 13 tiles of 256, the last of
+    /// 64, so one of 2 threads does 6.25 tiles' work while the other does 6; 14 tiles of 224
+    /// split 7 and 7. Measured alone (2 threads, cold data): ResNet-50's 56² 1×1s 0.96–0.98× the time.
     func balancedTile(pixels: Int, tasks images: Int, cols: Int, widest: Int) -> Int {
-        func busiest(_ t: Int) -> Int {
-            var load = Array(repeating: 0, count: target.threads)
-            for _ in 0..<images {
-                for p0 in stride(from: 0, to: pixels, by: t) {
-                    let free = load.indices.min { load[$0] < load[$1] }!
-                    load[free] += (min(t, pixels - p0) + cols - 1) / cols * cols
-                }
-            }
-            return load.max()!
-        }
         let candidates = stride(from: widest, through: max(cols, widest / 2), by: -cols)
-        return candidates.min { busiest($0) < busiest($1) } ?? widest
+        return candidates.min { busiest(pixels: pixels, images: images, cols: cols, tile: $0) < busiest(pixels: pixels, images: images, cols: cols, tile: $1) } ?? widest
+    }
+
+    /// The columns the busiest thread computes when tasks of `tile` pixels (each image's last
+    /// one shorter) go in order to the first free thread.
+    func busiest(pixels: Int, images: Int, cols: Int, tile: Int) -> Int {
+        var load = Array(repeating: 0, count: target.threads)
+        for _ in 0..<images {
+            for p0 in stride(from: 0, to: pixels, by: tile) {
+                let free = load.indices.min { load[$0] < load[$1] }!
+                load[free] += (min(tile, pixels - p0) + cols - 1) / cols * cols
+            }
+        }
+        return load.max()!
     }
 
     /// Output channels along the lanes where the pixel-lane tile would leave over 15% of its
@@ -227,12 +231,13 @@ public struct ScheduleKernels: Pass {
     /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
     /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
     /// busiest thread at most 15% more pixels than the best split, since narrow tiles reread
-    /// more halo rows. A 7×7 map takes 2 tiles of 32, a 28×28 one 7 of 112 (K 512).
+    /// more halo rows. A 7×7 map takes 2 tiles of 32, a 28×28 one 4 of 192 (K 512: a fourth
+    /// tile of 256 would leave one thread 272 pixels and the other 512).
     func prologueTile(pixels: Int, images: Int, cols: Int, widest: Int) -> Int {
         let candidates = Array(stride(from: min(2 * cols, widest), through: widest, by: cols))
-        func busiest(_ t: Int) -> Int { (images * ((pixels + t - 1) / t) + target.threads - 1) / target.threads * t }
-        let best = candidates.map(busiest).min() ?? 0
-        return candidates.last { 100 * busiest($0) <= 115 * best } ?? widest
+        let loads = candidates.map { busiest(pixels: pixels, images: images, cols: cols, tile: $0) }
+        let best = loads.min() ?? 0
+        return candidates.indices.last { 100 * loads[$0] <= 105 * best }.map { candidates[$0] } ?? widest
     }
 
     func directSchedule(_ a: Conv2dAttrs, input x: Shape) -> Schedule? {

@@ -204,6 +204,27 @@ struct PassTests {
         #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
     }
 
+    @Test func depthwisePrologueTilesTakeHalfOfL2() throws {
+        let wide = Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native")
+        func tile(hidden: Int, _ input: Shape) throws -> Int? {
+            let mlp = Sequential {
+                Conv2d(hidden, hidden, kernelSize: 3, padding: 1, groups: hidden).key("dw")
+                GELU()
+                Conv2d(hidden, hidden / 8, kernelSize: 1).key("fc2")
+            }
+            let fused = try Pipeline(passes: [FuseActivation(), FuseDepthwisePrologue(), ScheduleKernels(target: wide)]).run(try trace(mlp, input))
+            guard case .gemm(_, _, let tile, 1)? = fused.nodes.last?.schedule else { return nil }
+            return tile
+        }
+        // VAN-b2's stage-1 fc2 (K 512): a panel of 256 pixels takes 512 KiB, where the GEMM's own
+        // 256 KiB bound allowed 128; its 13 tiles split 1600/1536 pixels.
+        #expect(try tile(hidden: 512, [1, 512, 56, 56]) == 256)
+        // Stage 2 (K 1024): 128 pixels. VAN-b0's stage 2 (K 512, 784 pixels): 4 tiles of 224 or 256
+        // would leave one thread 448 or 512 pixels, 5 of 192 leave it 416 (the best split).
+        #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 128)
+        #expect(try tile(hidden: 512, [1, 512, 28, 28]) == 192)
+    }
+
     @Test func smallMapsPutTheChannelsAlongTheLanes() throws {
         func schedule(_ conv: Conv2d, _ input: Shape, width: Int = 16) throws -> Schedule? {
             let t = Target(vectorWidth: width, l2Bytes: 1 << 20, threads: 2, march: "native")
