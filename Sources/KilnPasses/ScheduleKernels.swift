@@ -265,7 +265,16 @@ public struct ScheduleKernels: Pass {
         // A one-vector block only where it saves a tenth of the work (its tile reads more weights).
         guard let wide = filled.first(where: { $0.block == 2 * vl }) ?? filled.first else { return nil }
         let best = filled.min { work($0) < work($1) }!
-        let pick = 10 * work(best) < 9 * work(wide) ? best : wide
+        var pick = 10 * work(best) < 9 * work(wide) ? best : wide
+        // Or one-vector blocks of the same tiles where their groups are enough for each thread to
+        // take 3 whole ones (no barriers) and the wide blocks' are not: ResNet-50's 14² layers at
+        // batch 8 (8 blocks of 16 against 4 of 32).
+        func isPrivate(_ o: (m: Int, block: Int)) -> Bool {
+            guard case .winograd(_, _, _, let group)? = winograd(m: o.m, block: o.block, group: nil, input: x, output: y) else { return false }
+            let blocks = (tiles(o.m) + o.block - 1) / o.block
+            return (blocks + group - 1) / group >= 3 * target.threads
+        }
+        if let narrow = filled.first(where: { $0.m == pick.m && $0.block == vl }), !isPrivate(pick), isPrivate(narrow) { pick = narrow }
         return winograd(m: pick.m, block: pick.block, group: nil, input: x, output: y)
     }
 

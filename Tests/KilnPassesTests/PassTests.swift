@@ -182,6 +182,9 @@ struct PassTests {
         #expect(try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1), [1, 128, 28, 28]) == .winograd(outputTile: 4, rows: 6, cols: 32, tileGroup: 2))
         // 14x14: sixteen 4x4 tiles fill one vector exactly (2x2 tiles would pad 49 to 64).
         #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [1, 256, 14, 14]) == .winograd(outputTile: 4, rows: 12, cols: 16, tileGroup: 1))
+        // At batch 8, 128 tiles fill 4 blocks of 2 vectors, too few groups for each thread to take 3 whole
+        // ones; 8 blocks of one vector are enough.
+        #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [8, 256, 14, 14]) == .winograd(outputTile: 4, rows: 12, cols: 16, tileGroup: 1))
         // 7x7 at batch 1: sixteen 2x2 tiles fill one vector, where two vectors found no block.
         #expect(try schedule(Conv2d(512, 512, kernelSize: 3, padding: 1), [1, 512, 7, 7]) == .winograd(outputTile: 2, rows: 12, cols: 16, tileGroup: 1))
         // 3x3 maps: 4 tiles fill not even one vector; the GEMM takes the channels along the lanes.
