@@ -170,6 +170,9 @@ public struct ScheduleKernels: Pass {
         let rowBlocks = (perGroup + rows - 1) / rows
         let chunks = tasks(tile) >= enough ? 1 : min(rowBlocks, target.threads)
         if chunks <= 1 && a.prologue == nil { tile = balancedTile(pixels: pixels, tasks: y[0] * a.groups, cols: cols, widest: tile) }
+        // Split into chunks anyway: then the whole map in one tile if its panel fits 3/4 of L2, so the
+        // weights stream once, not once a tile (VAN-b0's 14² 640→160 fc2: 224 pixels, not 96).
+        if chunks > 1, a.prologue == nil, 4 * 4 * k * (roundedPixels + cols) <= 3 * target.l2Bytes { tile = max(tile, roundedPixels) }
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }
 

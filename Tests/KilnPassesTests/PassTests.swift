@@ -207,6 +207,10 @@ struct PassTests {
         #expect(try tile(Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28]) == 96)
         // 784 pixels at K 1152: 13 tiles of 64 or 25 of 32 leave the same excess; ties keep the wider tile.
         #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
+        // 196 pixels at K 640 (VAN-b0's 14x14 fc2): too few for tiles alone, so 2 chunks; then the whole
+        // map in one tile (a 655 KB panel, within 3/4 of L2), the weights streamed once, not for 3 tiles of 96.
+        #expect(try ScheduleKernels(target: wide).run(try trace(Conv2d(640, 160, kernelSize: 1).key("c"), [1, 640, 14, 14])).nodes[1].schedule
+                == .gemm(rows: 8, cols: 32, pixelTile: 224, channelChunks: 2))
     }
 
     @Test func depthwisePrologueTilesTakeHalfOfL2() throws {

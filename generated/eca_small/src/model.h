@@ -4,7 +4,7 @@
 #ifndef KILN_MODEL_H
 #define KILN_MODEL_H
 #include "kiln_isa.h"
-#define KILN_SCRATCH_PER_THREAD 39984
+#define KILN_SCRATCH_PER_THREAD 61152
 #include "kiln_common.h"
 /* Functions shared between this model's translation units: prefixed, and hidden in shared objects. */
 #if defined(__GNUC__)

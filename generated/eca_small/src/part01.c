@@ -22,7 +22,7 @@
 #define KILN_GROUPS 1
 #define KILN_MR 6
 #define KILN_NR 16
-#define KILN_NT 256
+#define KILN_NT 400
 #define KILN_MCHUNKS 2
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 0
