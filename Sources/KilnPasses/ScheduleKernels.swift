@@ -172,7 +172,7 @@ public struct ScheduleKernels: Pass {
         if chunks <= 1 && a.prologue == nil { tile = balancedTile(pixels: pixels, tasks: y[0] * a.groups, cols: cols, widest: tile) }
         // Split into chunks anyway: then the whole map in one tile if its panel fits 3/4 of L2, so the
         // weights stream once, not once a tile (VAN-b0's 14² 640→160 fc2: 224 pixels, not 96).
-        if chunks > 1, a.prologue == nil, 4 * 4 * k * (roundedPixels + cols) <= 3 * target.l2Bytes { tile = max(tile, roundedPixels) }
+        if chunks > 1, a.prologue == nil, 4 * k * (roundedPixels + cols) <= target.l2Bytes * 3 / 4 { tile = max(tile, roundedPixels) }
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }
 
@@ -181,8 +181,9 @@ public struct ScheduleKernels: Pass {
     /// 64, so one of 2 threads does 6.25 tiles' work while the other does 6; 14 tiles of 224
     /// split 7 and 7. Measured alone (2 threads, cold data): ResNet-50's 56² 1×1s 0.96–0.98× the time.
     func balancedTile(pixels: Int, tasks images: Int, cols: Int, widest: Int) -> Int {
+        func load(_ tile: Int) -> Int { busiest(pixels: pixels, images: images, cols: cols, tile: tile) }
         let candidates = stride(from: widest, through: max(cols, widest / 2), by: -cols)
-        return candidates.min { busiest(pixels: pixels, images: images, cols: cols, tile: $0) < busiest(pixels: pixels, images: images, cols: cols, tile: $1) } ?? widest
+        return candidates.min { load($0) < load($1) } ?? widest
     }
 
     /// The columns the busiest thread computes when tasks of `tile` pixels (each image's last
@@ -234,7 +235,7 @@ public struct ScheduleKernels: Pass {
 
     /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
     /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
-    /// busiest thread at most 15% more pixels than the best split, since narrow tiles reread
+    /// busiest thread at most 5% more pixels than the best split, since narrow tiles reread
     /// more halo rows. A 7×7 map takes 2 tiles of 32, a 28×28 one 4 of 192 (K 512: a fourth
     /// tile of 256 would leave one thread 272 pixels and the other 512).
     func prologueTile(pixels: Int, images: Int, cols: Int, widest: Int) -> Int {
