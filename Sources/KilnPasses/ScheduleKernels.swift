@@ -139,7 +139,7 @@ public struct ScheduleKernels: Pass {
     }
 
     func defaultSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule {
-        if let schedule = directSchedule(a, input: x) { return schedule }
+        if let schedule = directSchedule(a, input: x, output: y) { return schedule }
         if winograd, let schedule = winogradSchedule(a, input: x, output: y) { return schedule }
         let cols = (min(gemmRows, a.outChannels / a.groups) <= 3 ? 4 : 2) * target.vectorWidth
         return channelLaneSchedule(a, input: x, pixels: y[2] * y[3], images: y[0], cols: cols) ?? gemmSchedule(a, input: x, output: y)
@@ -245,11 +245,26 @@ public struct ScheduleKernels: Pass {
         return candidates.indices.last { 100 * loads[$0] <= 105 * best }.map { candidates[$0] } ?? widest
     }
 
-    func directSchedule(_ a: Conv2dAttrs, input x: Shape) -> Schedule? {
+    func directSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule? {
         let perGroup = a.outChannels / a.groups
         guard a.groups > 1, !a.isDepthwise(inChannels: x[1]), perGroup <= 32 else { return nil }
         let rows = [4, 3, 2, 1].first { perGroup % $0 == 0 }!
-        return .direct(rows: rows, vectors: rows >= 3 ? 3 : 4)
+        // The vectors a tile that compute the fewest positions past each strip's end (the kernel
+        // runs a strip's rows at the padded width in steps of vectors × VL), ties to the most
+        // vectors, with 12 accumulators at least (2 vectors of 4 rows measured slower at 8 lanes)
+        // and within the registers: with 32, EPSANet's 14² 5×5 and 9×9 branches take 4 (252 and
+        // 308 positions: 256 and 320, where 3 vectors compute 288 and 336).
+        let registers = target.vectorWidth >= 16 ? 32 : 16
+        let options = (2...4).filter { rows * $0 >= 12 && rows * $0 + $0 + 1 <= registers }.map { (work: directWork(a, input: x, output: y, vectors: $0), vectors: $0) }
+        return .direct(rows: rows, vectors: options.min { ($0.work, -$0.vectors) < ($1.work, -$1.vectors) }?.vectors ?? (rows >= 3 ? 3 : 4))
+    }
+
+    /// Positions templates/conv/conv2d_direct.c computes for one output plane: strips of about
+    /// 1024 positions (whole rows at the padded width WQ), each rounded up to vectors × VL.
+    func directWork(_ a: Conv2dAttrs, input x: Shape, output y: Shape, vectors: Int) -> Int {
+        let wq = (x[3] + 2 * a.padW + a.strideW - 1) / a.strideW, chunk = vectors * target.vectorWidth
+        let strip = min(y[2], (1024 + wq - 1) / wq)
+        return stride(from: 0, to: y[2], by: strip).map { (min(strip, y[2] - $0) * wq + chunk - 1) / chunk * chunk }.reduce(0, +)
     }
 
     func winogradSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule? {

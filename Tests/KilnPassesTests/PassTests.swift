@@ -266,6 +266,12 @@ struct PassTests {
         #expect(try schedule(Conv2d(64, 16, kernelSize: 7, stride: 2, padding: 3, groups: 8), [1, 64, 56, 56]) == .direct(rows: 2, vectors: 4))
         #expect(try schedule(Conv2d(512, 128, kernelSize: 5, padding: 2, groups: 4), [1, 512, 7, 7]) == .direct(rows: 4, vectors: 3))
         #expect(try schedule(Conv2d(12, 9, kernelSize: 3, padding: 1, groups: 3), [1, 12, 8, 8]) == .direct(rows: 3, vectors: 3))
+        // With 32 registers, 4 vectors where they compute fewer positions past the strip than 3: a 14x14
+        // map's 5x5 branch runs 14 rows of 18 (252), 256 in steps of 64, 288 in steps of 48. A 7x7 map's
+        // 77 positions: 96 in steps of 48 or 128 in steps of 64, so 3.
+        let wide = ScheduleKernels(target: Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native"))
+        #expect(try wide.run(try trace(Conv2d(512, 128, kernelSize: 5, padding: 2, groups: 4).key("c"), [1, 512, 14, 14])).nodes[1].schedule == .direct(rows: 4, vectors: 4))
+        #expect(try wide.run(try trace(Conv2d(512, 128, kernelSize: 5, padding: 2, groups: 4).key("c"), [1, 512, 7, 7])).nodes[1].schedule == .direct(rows: 4, vectors: 3))
         // 64 per group: the GEMM's 6-row tiles have enough rows to pay for the panel.
         guard case .gemm? = try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1, groups: 2), [1, 128, 14, 14]) else {
             Issue.record("groups 2 of 64"); return
