@@ -1,6 +1,8 @@
 /* bench_conv.c — times conv2d_gemm on ResNet-50 layer shapes with 1 and 2 threads and
  * prints GFLOP/s next to a measured FMA peak. Not run by check.sh. Build, e.g.:
  *   gcc -std=c11 -O3 -march=native -fopenmp bench_conv.c -o bench -lm && ./bench
+ * adding -DKILN_VL=16 on AVX-512 machines: kiln_common.h defaults to 8 lanes, while the JIT
+ * defines the host's width.
  * Knobs: -DBENCH_MR=.. -DBENCH_NR=.. -DBENCH_NT=.. (one NT for every shape instead of
  * NT_RULE), -DBENCH_THREADS=.., -DBENCH_CHUNKS=.., -DBENCH_T0/T1=.. (thread counts to time),
  * -DBENCH_COLD=1 (weights from DRAM, as in a whole network: 16 copies rotated), =2 (inputs and
