@@ -108,7 +108,6 @@ public struct ScheduleKernels: Pass {
         let pick = defaultSchedule(a, input: x, output: y)
         var out = [pick]
         func add(_ s: Schedule?) { if let s, !out.contains(s) { out.append(s) } }
-        let registers = target.vectorWidth >= 16 ? 32 : 16
         switch pick {
         case .direct(let rows, let vectors):
             let perGroup = a.outChannels / a.groups
@@ -233,6 +232,13 @@ public struct ScheduleKernels: Pass {
     /// of 2 interleaved rounds): VAN-b2's kernels 0.972× and ResNet-50's 0.965× the time with 6.
     var gemmRows: Int { target.vectorWidth >= 16 ? 8 : 6 }
 
+    /// Vector registers: 32 with AVX-512's 16 lanes, else 16.
+    var registers: Int { target.vectorWidth >= 16 ? 32 : 16 }
+
+    /// Winograd groups a thread must have to run whole ones in its own scratch, without barriers
+    /// (conv2d_winograd.c's KWG_PRIVATE_MIN).
+    static let privateGroups = 3
+
     /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
     /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
     /// busiest thread at most 5% more pixels than the best split, since narrow tiles reread
@@ -254,7 +260,6 @@ public struct ScheduleKernels: Pass {
         // vectors, with 12 accumulators at least (2 vectors of 4 rows measured slower at 8 lanes)
         // and within the registers: with 32, EPSANet's 14² 5×5 and 9×9 branches take 4 (252 and
         // 308 positions: 256 and 320, where 3 vectors compute 288 and 336).
-        let registers = target.vectorWidth >= 16 ? 32 : 16
         let options = (2...4).filter { rows * $0 >= 12 && rows * $0 + $0 + 1 <= registers }.map { (work: directWork(a, input: x, output: y, vectors: $0), vectors: $0) }
         return .direct(rows: rows, vectors: options.min { ($0.work, -$0.vectors) < ($1.work, -$1.vectors) }?.vectors ?? (rows >= 3 ? 3 : 4))
     }
@@ -291,7 +296,7 @@ public struct ScheduleKernels: Pass {
         func isPrivate(_ o: (m: Int, block: Int)) -> Bool {
             guard case .winograd(_, _, _, let group)? = winograd(m: o.m, block: o.block, group: nil, input: x, output: y) else { return false }
             let blocks = (tiles(o.m) + o.block - 1) / o.block
-            return (blocks + group - 1) / group >= 3 * target.threads
+            return (blocks + group - 1) / group >= Self.privateGroups * target.threads
         }
         if let narrow = filled.first(where: { $0.m == pick.m && $0.block == vl }), !isPrivate(pick), isPrivate(narrow) { pick = narrow }
         return winograd(m: pick.m, block: pick.block, group: nil, input: x, output: y)
@@ -310,7 +315,7 @@ public struct ScheduleKernels: Pass {
         // barriers (conv2d_winograd.c's KWG_PRIVATE_MIN): then one group, if its transformed data
         // stays within 16 MiB. ResNet-50's 28² layers (2 blocks): 0.88× the time as one group.
         let groups = (blocks + tileGroup - 1) / tileGroup
-        if group == nil, groups < 3 * target.threads, blocks * blockFloats <= 1 << 22 { tileGroup = blocks }
+        if group == nil, groups < Self.privateGroups * target.threads, blocks * blockFloats <= 1 << 22 { tileGroup = blocks }
         return .winograd(outputTile: m, rows: block == vl && vl >= 16 ? 12 : 6, cols: block, tileGroup: tileGroup)
     }
 }
