@@ -12,7 +12,8 @@
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), the vector
- * type kiln_vf with memcpy-based unaligned load/store, kiln_vfma, lane shuffles (kiln_veven, ...), the 8-float
+ * type kiln_vf with memcpy-based unaligned load/store (kiln_vload_n/_store_n for the first n lanes), kiln_vfma, lane
+ * shuffles (kiln_veven, ..., kiln_vtranspose), the 8-float
  * kiln_vf8 (kiln_vload8, kiln_vbroadcast8, kiln_vfma8), kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
  */
@@ -122,6 +123,45 @@ KILN_VINLINE kiln_vf kiln_vodd(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b
 KILN_VINLINE kiln_vf kiln_vziplo(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_LO_LANES); }
 KILN_VINLINE kiln_vf kiln_vziphi(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_HI_LANES); }
 KILN_VINLINE kiln_vf kiln_vnext(kiln_vf a, kiln_vf b) { return KILN_SHUFFLE2(a, b, KILN_NEXT_LANES); }
+/* Transposes the VL x VL matrix whose rows are r[0..VL-1], in place: log2(VL) rounds of
+ * interleaving row i with row i + VL/2 (a perfect shuffle, which applied log2(VL) times moves
+ * element (i, j) to (j, i)). */
+KILN_VINLINE void kiln_vtranspose(kiln_vf r[KILN_VL]) {
+    for (int round = 1; round < KILN_VL; round *= 2) {
+        kiln_vf t[KILN_VL];
+        KILN_UNROLL
+        for (int i = 0; i < KILN_VL / 2; i++) {
+            t[2 * i] = kiln_vziplo(r[i], r[i + KILN_VL / 2]);
+            t[2 * i + 1] = kiln_vziphi(r[i], r[i + KILN_VL / 2]);
+        }
+        KILN_UNROLL
+        for (int i = 0; i < KILN_VL; i++) r[i] = t[i];
+    }
+}
+/* Lanes 0..n-1 (1 <= n <= VL) of p, the rest 0, and the store of lanes 0..n-1 of v: masked
+ * moves where the ISA has them, so that a short run at the end of a row neither reads nor
+ * writes past it. */
+#if defined(__AVX512F__) && KILN_VL == 16
+KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
+    return (kiln_vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+}
+KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
+}
+#elif defined(__AVX2__) && KILN_VL == 8
+KILN_VINLINE __m256i kiln_lanes_below(int n) { return (__m256i)((kiln_vi){0, 1, 2, 3, 4, 5, 6, 7} < n); }
+KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) { return (kiln_vf)_mm256_maskload_ps(p, kiln_lanes_below(n)); }
+KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) { _mm256_maskstore_ps(p, kiln_lanes_below(n), (__m256)v); }
+#else
+KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
+    kiln_vf v = kiln_vbroadcast(0.0f);
+    for (int i = 0; i < n; i++) v[i] = p[i];
+    return v;
+}
+KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
+    for (int i = 0; i < n; i++) p[i] = v[i];
+}
+#endif
 KILN_VINLINE float kiln_vsum(kiln_vf v) {
     float s = 0.0f;
     for (int i = 0; i < KILN_VL; i++) s += v[i];
