@@ -217,11 +217,12 @@ public struct ScheduleKernels: Pass {
         let divisors = (4...14).reversed().filter { pixels % $0 == 0 }
         let k = x[1] * a.kernelH * a.kernelW /* groups == 1 */
         let chunks = images >= 4 * target.threads ? 1 : min(a.outChannels / rows, target.threads)
-        // With 32 registers and K ≥ 512, a tile of 2 vectors × 12–14 pixels (24–28 accumulators)
+        // With 32 registers and K ≥ 256, a tile of 2 vectors × 12–14 pixels (24–28 accumulators)
         // also beats the pixel-lane tile's 16 on a map it fills well (a 14×14 map's 196 pixels),
         // unless the chunks would get unequal shares of the row blocks (VAN-b0's 160 channels).
+        // Below K 256 its epilogue (a transpose per 16 × 16 block) weighs too much.
         let balanced = (a.outChannels / rows) % chunks == 0
-        let wide = vl >= 16 && k >= 512 && balanced ? divisors.first { $0 >= 12 } : nil
+        let wide = vl >= 16 && k >= 256 && balanced ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }
         return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels, channelChunks: chunks)
     }

@@ -244,13 +244,14 @@ struct PassTests {
         #expect(try schedule(Conv2d(256, 512, kernelSize: 3, stride: 2, padding: 1), [1, 256, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 2))
         // Batch 8 has tasks enough without splitting the channels.
         #expect(try schedule(Conv2d(512, 2048, kernelSize: 1), [8, 512, 7, 7]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 1))
-        // 14x14 with K >= 512 at 16 lanes (32 registers): 2 vectors of channels x 14 pixels, 28 accumulators.
+        // 14x14 with K >= 256 at 16 lanes (32 registers): 2 vectors of channels x 14 pixels, 28 accumulators.
         #expect(try schedule(Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
+        #expect(try schedule(Conv2d(320, 1280, kernelSize: 1), [1, 320, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
         #expect(try schedule(Conv2d(512, 1024, kernelSize: 1, stride: 2), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
-        // 14x14 below K 512 fills 94% (13 vectors) of the pixel-lane tile; 160 channels would split 3/2 row blocks
+        // 14x14 below K 256 fills 94% (13 vectors) of the pixel-lane tile; 160 channels would split 3/2 row blocks
         // between 2 chunks; 8 lanes fill 88% of 7x7 (and 16 registers hold no 28 accumulators); channels that 2
         // vectors do not divide, groups: pixel lanes.
-        for (conv, input, width) in [(Conv2d(320, 1280, kernelSize: 1), [1, 320, 14, 14] as Shape, 16), (Conv2d(640, 160, kernelSize: 1), [1, 640, 14, 14], 16),
+        for (conv, input, width) in [(Conv2d(160, 640, kernelSize: 1), [1, 160, 14, 14] as Shape, 16), (Conv2d(640, 160, kernelSize: 1), [1, 640, 14, 14], 16),
                                      (Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14], 8), (Conv2d(512, 2048, kernelSize: 1), [1, 512, 7, 7], 8),
                                      (Conv2d(512, 520, kernelSize: 1), [1, 512, 7, 7], 16), (Conv2d(512, 512, kernelSize: 1, groups: 2), [1, 512, 7, 7], 16)] {
             guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("\(input) at \(width) lanes"); continue }
