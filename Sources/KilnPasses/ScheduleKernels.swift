@@ -211,7 +211,8 @@ public struct ScheduleKernels: Pass {
     /// tile of 4 vectors × 7 pixels on 7×7 maps measured 1.115× ResNet-50's time.
     func channelLaneSchedule(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
         let vl = target.vectorWidth, rows = 2 * vl
-        guard a.groups == 1, a.prologue == nil, a.outChannels % rows == 0, pixels <= 256 else { return nil }
+        guard a.groups == 1, a.prologue == nil, a.outChannels % rows == 0 else { return nil }
+        if pixels > 256 { return wideMapChannelLanes(a, input: x, pixels: pixels, images: images) }
         let rest = pixels % cols
         let vectors = pixels / cols * (cols / vl) + (rest == 0 ? 0 : rest <= vl ? 1 : cols / vl)
         let divisors = (4...14).reversed().filter { pixels % $0 == 0 }
@@ -225,6 +226,21 @@ public struct ScheduleKernels: Pass {
         let wide = vl >= 16 && k >= 256 && balanced ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }
         return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels, channelChunks: chunks)
+    }
+
+    /// A map wider than one tile (28×28 and up) turns its tile only for a 1×1 stride-1 conv at
+    /// K ≥ 512, read in place: 2 vectors of channels × 12–14 pixels (24–28 accumulators against
+    /// the pixel-lane tile's 16), in pixel tiles of up to 256 that divide the map. ResNet-50's
+    /// 28² conv1s (K 512) ran 0.95–0.96× as long (`kiln profile`, min of 2 interleaved rounds);
+    /// at K 256 (56² conv1s) and on strided convs, whose panels are packed, it ran 0.99–1.10×.
+    func wideMapChannelLanes(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int) -> Schedule? {
+        let rows = 2 * target.vectorWidth
+        guard target.vectorWidth >= 16, a.isPlainPointwise, x[1] >= 512,
+              let cols = (12...14).reversed().first(where: { pixels % $0 == 0 }) else { return nil }
+        let tile = stride(from: 256 / cols * cols, through: cols, by: -cols).first { pixels % $0 == 0 } ?? 256 / cols * cols
+        let tasks = images * ((pixels + tile - 1) / tile)
+        let chunks = tasks >= 4 * target.threads ? 1 : min(a.outChannels / rows, target.threads)
+        return .gemmChannelLanes(rows: rows, cols: cols, pixelTile: tile, channelChunks: chunks)
     }
 
     /// Register-tile rows of the GEMM: 6 × 2 vectors fill AVX2's 16 registers; with AVX-512's 32,

@@ -248,6 +248,13 @@ struct PassTests {
         #expect(try schedule(Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
         #expect(try schedule(Conv2d(320, 1280, kernelSize: 1), [1, 320, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
         #expect(try schedule(Conv2d(512, 1024, kernelSize: 1, stride: 2), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
+        // Wider maps: a 1x1 stride-1 conv at K >= 512 in pixel tiles of 196 (ResNet-50's 28² conv1s), 4 tiles in 2 chunks.
+        #expect(try schedule(Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
+        #expect(try schedule(Conv2d(512, 128, kernelSize: 1), [8, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 1))
+        for (conv, input, width) in [(Conv2d(256, 64, kernelSize: 1), [1, 256, 56, 56] as Shape, 16), (Conv2d(512, 1024, kernelSize: 1, stride: 2), [1, 512, 56, 56], 16),
+                                     (Conv2d(512, 128, kernelSize: 3, stride: 2, padding: 1), [1, 512, 56, 56], 16), (Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28], 8)] {
+            guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("wide map \(input) at \(width) lanes"); continue }
+        }
         // 14x14 below K 256 fills 94% (13 vectors) of the pixel-lane tile; 160 channels would split 3/2 row blocks
         // between 2 chunks; 8 lanes fill 88% of 7x7 (and 16 registers hold no 28 accumulators); channels that 2
         // vectors do not divide, groups: pixel lanes.
