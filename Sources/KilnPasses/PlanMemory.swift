@@ -8,8 +8,12 @@ import KilnIR
 ///     %3 [1,64,56,56]   live 3...4   -> arena+0        (reuses %1's space)
 ///
 /// The input and output stay in the caller's buffers; views share their source's storage.
-/// A value and the inputs of the node that makes it always overlap in time, so a kernel
-/// never writes over what it reads.
+/// A value and the inputs of the node that makes it overlap in time, so a kernel never writes
+/// over what it reads, but for one case: an element-wise node (binary.c, unary.c read each
+/// element before they write that index) takes the place of an operand of its own shape
+/// that no later node reads. Its stores then land on lines that operand just brought into
+/// cache, not on lines that may be in no cache: ECA-ResNet-50's gate-and-residual pass over
+/// a 56² map took 0.05 instead of 0.15–0.40 ms in the network.
 public struct PlanMemory: Pass {
     public static let name = "plan-memory"
     public init() {}
@@ -35,6 +39,7 @@ public struct PlanMemory: Pass {
         if case .arena = storage[root[g.output]] { storage[root[g.output]] = .output }
 
         let planned = (1..<n).filter { root[$0] == $0 && storage[$0] == .arena(offset: 0) }
+        let sharing = inPlace(g, planned: Set(planned), lastUse: lastUse)
         var placed: [(offset: Int, size: Int, first: Int, last: Int)] = []
         var arena = 0, total = 0
         // In a sample loop, a value only the loop reads holds one sample, and a loop value read
@@ -46,19 +51,51 @@ public struct PlanMemory: Pass {
                 if results.contains(id) { firstUse[id] = 1 } else { floats[id] /= loop.batch }
             }
         }
-        for id in planned.sorted(by: { (floats[$0], -$0) > (floats[$1], -$1) }) {
-            let size = (floats[id] + 15) / 16 * 16
-            total += (g.nodes[id].shape.count + 15) / 16 * 16
-            let overlapping = placed.filter { $0.first <= lastUse[id] && firstUse[id] <= $0.last }.sorted { $0.offset < $1.offset }
+        for id in planned { total += (g.nodes[id].shape.count + 15) / 16 * 16 }
+        // A value written in place is placed with the operand it replaces, as one block live over both.
+        var members: [Int: [Int]] = [:]
+        for id in planned { members[sharing[id] ?? id, default: []].append(id) }
+        for id in planned.filter({ sharing[$0] == nil }).sorted(by: { (floats[$0], -$0) > (floats[$1], -$1) }) {
+            let group = members[id]!
+            let size = (group.map { floats[$0] }.max()! + 15) / 16 * 16
+            let first = group.map { firstUse[$0] }.min()!, last = group.map { lastUse[$0] }.max()!
+            let overlapping = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
             var offset = 0
             for block in overlapping where block.offset < offset + size {
                 offset = max(offset, block.offset + block.size)
             }
-            placed.append((offset, size, firstUse[id], lastUse[id]))
-            storage[id] = .arena(offset: offset)
+            placed.append((offset, size, first, last))
+            for member in group { storage[member] = .arena(offset: offset) }
             arena = max(arena, offset + size)
         }
         g.memory = MemoryPlan(storage: storage, arenaFloats: arena, totalActivationFloats: total)
         return g
+    }
+
+    /// For each element-wise value that can take an operand's place, the value whose block it
+    /// shares (following chains: an operand that itself took another's place). Operands must be
+    /// planned values (not views, the input or constants) of the same shape, last read here, and
+    /// outside a sample loop, whose slices are sized per sample.
+    func inPlace(_ g: Graph, planned: Set<ValueID>, lastUse: [Int]) -> [ValueID: ValueID] {
+        var sharing: [ValueID: ValueID] = [:]
+        for (id, node) in g.nodes.enumerated() where planned.contains(id) && node.op.writesInPlace {
+            guard g.sampleLoop.map({ !$0.contains(id) }) ?? true else { continue }
+            let operand = node.inputs.first { x in
+                planned.contains(x) && lastUse[x] == id && g.nodes[x].shape == node.shape
+                    && (g.sampleLoop.map { !$0.contains(x) } ?? true)
+            }
+            if let operand { sharing[id] = sharing[operand] ?? operand }
+        }
+        return sharing
+    }
+}
+
+extension Op {
+    /// Element-wise ops whose kernels read each element before writing that index.
+    var writesInPlace: Bool {
+        switch self {
+        case .activation, .binary, .mulAdd: return true
+        default: return false
+        }
     }
 }

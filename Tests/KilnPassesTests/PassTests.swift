@@ -202,9 +202,9 @@ struct PassTests {
         #expect(try tile(Conv2d(64, 256, kernelSize: 1), [1, 64, 56, 56]) == 224)
         // 8 images of 3136: 8 x 13 tiles of 256 already split evenly (52 each), so the tile stays at its widest.
         #expect(try tile(Conv2d(64, 256, kernelSize: 1), [8, 64, 56, 56]) == 256)
-        // 784 pixels at K 512: 4 tiles of 256 are too few for 2 threads; rather than splitting the channels
-        // (each chunk packing the panel again), narrower tiles: 9 of 96.
-        #expect(try tile(Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28]) == 96)
+        // 784 pixels at K 512 (strided: a plain 1x1 would turn its tile): 4 tiles of 256 are too few for 2 threads;
+        // rather than splitting the channels (each chunk packing the panel again), narrower tiles: 9 of 96.
+        #expect(try tile(Conv2d(512, 128, kernelSize: 1, stride: 2), [1, 512, 56, 56]) == 96)
         // 784 pixels at K 1152: 13 tiles of 64 or 25 of 32 leave the same excess; ties keep the wider tile.
         #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
         // 196 pixels at K 640 (VAN-b0's 14x14 fc2): too few for tiles alone, so 2 chunks; then the whole
@@ -360,10 +360,13 @@ struct PassTests {
     }
 }
 
-/// The memory plan on the whole ResNet-50: no two values that are alive at once share bytes.
+/// The memory plan on whole networks: no two values that are alive at once share bytes, but for
+/// an element-wise node written over an operand of its shape that it reads last.
 struct PlanMemoryTests {
-    @Test func liveValuesNeverOverlap() throws {
-        let g = try Pipeline.standard(target: target).run(try trace(ResNet(), [1, 3, 64, 64]))
+    /// The values the plan writes in place (each with the operand it replaces), after checking
+    /// that every other pair of values alive at once lies apart.
+    func inPlacePairs(_ net: some Layer) throws -> [(operand: Int, value: Int)] {
+        let g = try Pipeline.standard(target: target).run(try trace(net, [1, 3, 64, 64]))
         let plan = try #require(g.memory)
         var lastUse = Array(0..<g.nodes.count)
         for (id, node) in g.nodes.enumerated() { for i in node.inputs { lastUse[i] = max(lastUse[i], id) } }
@@ -374,13 +377,33 @@ struct PlanMemoryTests {
             default: return nil
             }
         }
+        func root(_ id: Int) -> Int { if case .alias(let of) = plan.storage[id] { of } else { id } }
+        var pairs: [(operand: Int, value: Int)] = []
         for a in g.nodes.indices { for b in g.nodes.indices where a < b && b <= lastUse[a] {
-            if let ra = range(a), let rb = range(b), plan.storage[b] != .alias(of: a) {
-                #expect(!ra.overlaps(rb), "%\(a) and %\(b) overlap while both are live")
+            guard let ra = range(a), let rb = range(b), root(a) != root(b), ra.overlaps(rb) else { continue }
+            let elementwise: Bool
+            switch g.nodes[b].op { case .binary, .mulAdd, .activation: elementwise = true; default: elementwise = false }
+            if elementwise && ra == rb && lastUse[a] == b && g.nodes[b].inputs.contains(a) {
+                pairs.append((a, b))
+            } else {
+                Issue.record("%\(a) and %\(b) overlap while both are live")
             }
         } }
         // Reuse must actually happen on a 50-layer network.
         #expect(plan.arenaFloats * 3 < plan.totalActivationFloats)
+        return pairs
+    }
+
+    @Test func liveValuesNeverOverlap() throws {
+        #expect(try inPlacePairs(ResNet()).isEmpty) // every element-wise op is fused into a conv
+    }
+
+    @Test func gatesWriteOverTheConvTheyScale() throws {
+        // ECA-ResNet-50: each block's gate (conv3 * gate, with the residual in blocks 1..) over conv3's output.
+        let g = try Pipeline.standard(target: target).run(try trace(Zoo.entry(named: "eca_resnet50")!.build([:]), [1, 3, 64, 64]))
+        let pairs = try inPlacePairs(Zoo.entry(named: "eca_resnet50")!.build([:]))
+        #expect(pairs.count == 16)
+        for (operand, value) in pairs { #expect(g.nodes[operand].name.hasSuffix(".conv3"), "%\(operand) under %\(value)") }
     }
 }
 

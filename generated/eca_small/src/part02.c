@@ -3028,9 +3028,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 void eca_small__part02(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
     k_layer1_0_eca_conv(arena + 3200, w + 3104, NULL, NULL, arena + 3232, scratch);  /* %9 layer1.0.eca.conv */
-    k_layer1_0_eca_2(arena + 3232, arena + 7200);  /* %12 layer1.0.eca */
-    k_layer1_0_eca_3(arena + 0, arena + 7200, NULL, arena + 3200);  /* %13 layer1.0.eca */
-    k_layer1_0_downsample_0(arena + 6400, w + 3120, w + 3408, arena + 3200, arena + 0, scratch);  /* %14 layer1.0.downsample.0 */
-    k_layer2_0_conv1(arena + 0, w + 3440, w + 4016, NULL, arena + 3200, scratch);  /* %15 layer2.0.conv1 */
-    k_layer2_0_conv2(arena + 3200, w + 4032, w + 6336, NULL, arena + 4800, scratch);  /* %16 layer2.0.conv2 */
+    k_layer1_0_eca_2(arena + 3232, arena + 3200);  /* %12 layer1.0.eca */
+    k_layer1_0_eca_3(arena + 0, arena + 3200, NULL, arena + 0);  /* %13 layer1.0.eca */
+    k_layer1_0_downsample_0(arena + 6400, w + 3120, w + 3408, arena + 0, arena + 3200, scratch);  /* %14 layer1.0.downsample.0 */
+    k_layer2_0_conv1(arena + 3200, w + 3440, w + 4016, NULL, arena + 0, scratch);  /* %15 layer2.0.conv1 */
+    k_layer2_0_conv2(arena + 0, w + 4032, w + 6336, NULL, arena + 1600, scratch);  /* %16 layer2.0.conv2 */
 }

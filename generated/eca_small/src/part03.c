@@ -3074,11 +3074,11 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_PRO_PASS
 void eca_small__part03(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer2_0_conv3(arena + 4800, w + 6352, w + 7376, NULL, arena + 3200, scratch);  /* %17 layer2.0.conv3 */
-    k_layer2_0_eca(arena + 3200, arena + 4800);  /* %18 layer2.0.eca */
-    k_layer2_0_eca_conv(arena + 4800, w + 7440, NULL, NULL, arena + 4864, scratch);  /* %21 layer2.0.eca.conv */
-    k_layer2_0_eca_2(arena + 4864, arena + 6400);  /* %24 layer2.0.eca */
-    k_layer2_0_eca_3(arena + 3200, arena + 6400, NULL, arena + 4800);  /* %25 layer2.0.eca */
-    k_layer2_0_downsample_0(arena + 0, w + 7456, w + 9504, arena + 4800, arena + 3200, scratch);  /* %26 layer2.0.downsample.0 */
-    k_layer3_0_conv1(arena + 3200, w + 9568, w + 11616, NULL, arena + 0, scratch);  /* %27 layer3.0.conv1 */
+    k_layer2_0_conv3(arena + 1600, w + 6352, w + 7376, NULL, arena + 0, scratch);  /* %17 layer2.0.conv3 */
+    k_layer2_0_eca(arena + 0, arena + 1600);  /* %18 layer2.0.eca */
+    k_layer2_0_eca_conv(arena + 1600, w + 7440, NULL, NULL, arena + 1664, scratch);  /* %21 layer2.0.eca.conv */
+    k_layer2_0_eca_2(arena + 1664, arena + 1600);  /* %24 layer2.0.eca */
+    k_layer2_0_eca_3(arena + 0, arena + 1600, NULL, arena + 0);  /* %25 layer2.0.eca */
+    k_layer2_0_downsample_0(arena + 3200, w + 7456, w + 9504, arena + 0, arena + 1600, scratch);  /* %26 layer2.0.downsample.0 */
+    k_layer3_0_conv1(arena + 1600, w + 9568, w + 11616, NULL, arena + 0, scratch);  /* %27 layer3.0.conv1 */
 }

@@ -3078,7 +3078,7 @@ void eca_small__part04(const float* w, float* arena, float* scratch, const float
     k_layer3_0_conv3(arena + 1152, w + 20896, w + 24992, NULL, arena + 0, scratch);  /* %29 layer3.0.conv3 */
     k_layer3_0_eca(arena + 0, arena + 1152);  /* %30 layer3.0.eca */
     k_layer3_0_eca_conv(arena + 1152, w + 25120, NULL, NULL, arena + 1280, scratch);  /* %33 layer3.0.eca.conv */
-    k_layer3_0_eca_2(arena + 1280, arena + 2304);  /* %36 layer3.0.eca */
-    k_layer3_0_eca_3(arena + 0, arena + 2304, NULL, arena + 1152);  /* %37 layer3.0.eca */
-    k_layer3_0_downsample_0(arena + 3200, w + 25136, w + 33328, arena + 1152, arena + 0, scratch);  /* %38 layer3.0.downsample.0 */
+    k_layer3_0_eca_2(arena + 1280, arena + 1152);  /* %36 layer3.0.eca */
+    k_layer3_0_eca_3(arena + 0, arena + 1152, NULL, arena + 0);  /* %37 layer3.0.eca */
+    k_layer3_0_downsample_0(arena + 1600, w + 25136, w + 33328, arena + 0, arena + 3200, scratch);  /* %38 layer3.0.downsample.0 */
 }

@@ -3080,11 +3080,11 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
 #undef KILN_ACT
 void eca_small__part05(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer3_1_conv1(arena + 0, w + 33456, w + 37552, NULL, arena + 1152, scratch);  /* %39 layer3.1.conv1 */
-    k_layer3_1_conv2(arena + 1152, w + 37584, w + 46800, NULL, arena + 2304, scratch);  /* %40 layer3.1.conv2 */
-    k_layer3_0_conv3(arena + 2304, w + 46832, w + 50928, NULL, arena + 1152, scratch);  /* %41 layer3.1.conv3 */
-    k_layer3_0_eca(arena + 1152, arena + 2304);  /* %42 layer3.1.eca */
-    k_layer3_0_eca_conv(arena + 2304, w + 51056, NULL, NULL, arena + 2432, scratch);  /* %45 layer3.1.eca.conv */
-    k_layer3_0_eca_2(arena + 2432, arena + 3456);  /* %48 layer3.1.eca */
-    k_layer3_1(arena + 1152, arena + 3456, arena + 0, arena + 2304);  /* %49 layer3.1 */
+    k_layer3_1_conv1(arena + 3200, w + 33456, w + 37552, NULL, arena + 0, scratch);  /* %39 layer3.1.conv1 */
+    k_layer3_1_conv2(arena + 0, w + 37584, w + 46800, NULL, arena + 1152, scratch);  /* %40 layer3.1.conv2 */
+    k_layer3_0_conv3(arena + 1152, w + 46832, w + 50928, NULL, arena + 0, scratch);  /* %41 layer3.1.conv3 */
+    k_layer3_0_eca(arena + 0, arena + 1152);  /* %42 layer3.1.eca */
+    k_layer3_0_eca_conv(arena + 1152, w + 51056, NULL, NULL, arena + 1280, scratch);  /* %45 layer3.1.eca.conv */
+    k_layer3_0_eca_2(arena + 1280, arena + 1152);  /* %48 layer3.1.eca */
+    k_layer3_1(arena + 0, arena + 1152, arena + 3200, arena + 0);  /* %49 layer3.1 */
 }

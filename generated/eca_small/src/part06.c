@@ -3074,11 +3074,11 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
 #undef KILN_CS5
 void eca_small__part06(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer4_0_conv1(arena + 2304, w + 51072, w + 59264, NULL, arena + 0, scratch);  /* %50 layer4.0.conv1 */
-    k_layer4_0_conv2(arena + 0, w + 59328, w + 96192, NULL, arena + 1024, scratch);  /* %51 layer4.0.conv2 */
-    k_layer4_0_conv3(arena + 1024, w + 96256, w + 112640, NULL, arena + 0, scratch);  /* %52 layer4.0.conv3 */
-    k_layer4_0_eca(arena + 0, arena + 1024);  /* %53 layer4.0.eca */
-    k_layer4_0_eca_conv(arena + 1024, w + 112896, NULL, NULL, arena + 1280, scratch);  /* %56 layer4.0.eca.conv */
-    k_layer4_0_eca_2(arena + 1280, arena + 2048);  /* %59 layer4.0.eca */
-    k_layer4_0_eca_3(arena + 0, arena + 2048, NULL, arena + 1024);  /* %60 layer4.0.eca */
+    k_layer4_0_conv1(arena + 0, w + 51072, w + 59264, NULL, arena + 1152, scratch);  /* %50 layer4.0.conv1 */
+    k_layer4_0_conv2(arena + 1152, w + 59328, w + 96192, NULL, arena + 2176, scratch);  /* %51 layer4.0.conv2 */
+    k_layer4_0_conv3(arena + 2176, w + 96256, w + 112640, NULL, arena + 1152, scratch);  /* %52 layer4.0.conv3 */
+    k_layer4_0_eca(arena + 1152, arena + 2176);  /* %53 layer4.0.eca */
+    k_layer4_0_eca_conv(arena + 2176, w + 112896, NULL, NULL, arena + 2432, scratch);  /* %56 layer4.0.eca.conv */
+    k_layer4_0_eca_2(arena + 2432, arena + 2176);  /* %59 layer4.0.eca */
+    k_layer4_0_eca_3(arena + 1152, arena + 2176, NULL, arena + 1152);  /* %60 layer4.0.eca */
 }

@@ -837,7 +837,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
 #undef KILN_ACT
 void eca_small__part07(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer4_0_downsample_0(arena + 2304, w + 112912, w + 145680, arena + 1024, arena + 0, scratch);  /* %61 layer4.0.downsample.0 */
-    k_layer4_0_eca(arena + 0, arena + 1024);  /* %62  */
-    k_fc(arena + 1024, w + 145936, w + 148496, out);  /* %64 fc */
+    k_layer4_0_downsample_0(arena + 0, w + 112912, w + 145680, arena + 1152, arena + 2176, scratch);  /* %61 layer4.0.downsample.0 */
+    k_layer4_0_eca(arena + 2176, arena + 0);  /* %62  */
+    k_fc(arena + 0, w + 145936, w + 148496, out);  /* %64 fc */
 }
