@@ -231,7 +231,7 @@ public struct ScheduleKernels: Pass {
     /// A map wider than one tile (28×28 and up) turns its tile only for a 1×1 stride-1 conv at
     /// K ≥ 512, read in place: 2 vectors of channels × 12–14 pixels (24–28 accumulators against
     /// the pixel-lane tile's 16), in pixel tiles of up to 256 that divide the map. ResNet-50's
-    /// 28² conv1s (K 512) ran 0.95–0.96× as long (`kiln profile`, min of 2 interleaved rounds);
+    /// 28² conv1s (K 512) ran 0.95–0.985× as long (`kiln profile`, min of 2 interleaved rounds);
     /// at K 256 (56² conv1s) and on strided convs, whose panels are packed, it ran 0.99–1.10×.
     func wideMapChannelLanes(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int) -> Schedule? {
         let rows = 2 * target.vectorWidth

@@ -77,9 +77,9 @@
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, turns each VL x VL block of the tile in registers (kiln_vtranspose) and
- * then reads the residual or gate and writes y a channel row's run of pixels at a time (a staging
- * tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
- * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * then reads the residual or gate and writes y a channel row's run of pixels at a time (a
+ * staging tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1
+ * conv's tiles read x in place (KCG_INPLACE): they broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
  * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
  * the time alone, with cold data).
  *
@@ -788,9 +788,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, turns each VL x VL block of the tile in registers (kiln_vtranspose) and
- * then reads the residual or gate and writes y a channel row's run of pixels at a time (a staging
- * tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
- * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * then reads the residual or gate and writes y a channel row's run of pixels at a time (a
+ * staging tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1
+ * conv's tiles read x in place (KCG_INPLACE): they broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
  * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
  * the time alone, with cold data).
  *
@@ -1543,9 +1543,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, turns each VL x VL block of the tile in registers (kiln_vtranspose) and
- * then reads the residual or gate and writes y a channel row's run of pixels at a time (a staging
- * tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
- * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * then reads the residual or gate and writes y a channel row's run of pixels at a time (a
+ * staging tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1
+ * conv's tiles read x in place (KCG_INPLACE): they broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
  * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
  * the time alone, with cold data).
  *
@@ -2436,9 +2436,9 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * broadcast against a vector of K-major packed weights, which are laid out as above. Row blocks
  * run outer, so a block's weights stay in L1 across the tile's column blocks; the epilogue adds
  * the bias as a vector, turns each VL x VL block of the tile in registers (kiln_vtranspose) and
- * then reads the residual or gate and writes y a channel row's run of pixels at a time (a staging
- * tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1 conv's tiles read x in place (KCG_INPLACE): they
- * broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
+ * then reads the residual or gate and writes y a channel row's run of pixels at a time (a
+ * staging tile copied out float by float had cost ResNet-50 2.5% of its time). A 1x1 stride-1
+ * conv's tiles read x in place (KCG_INPLACE): they broadcast one float at a time, so a packed panel buys no contiguous vector loads, and each
  * thread had copied all of x (ResNet-50's 1024-channel 14x14 1x1 0.92x, VAN-b2's fc2 0.94x
  * the time alone, with cold data).
  *
