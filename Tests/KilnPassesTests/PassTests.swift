@@ -360,8 +360,20 @@ struct PassTests {
     }
 }
 
+/// Whether node `b` may be planned over its operand `a` (PlanMemory's in-place case): an
+/// element-wise op over any operand, a conv over its residual or gate but never its input.
+func mayWriteOver(_ g: Graph, _ b: Int, _ a: Int) -> Bool {
+    let node = g.nodes[b]
+    switch node.op {
+    case .binary, .mulAdd, .activation: return node.inputs.contains(a)
+    case .conv2d(let attrs, _): return (attrs.hasResidual || attrs.hasGate) && node.inputs.dropFirst().contains(a) && node.inputs[0] != a
+    default: return false
+    }
+}
+
 /// The memory plan on whole networks: no two values that are alive at once share bytes, but for
-/// an element-wise node written over an operand of its shape that it reads last.
+/// an element-wise node, or a GEMM conv's residual or gate, written over an operand of its shape
+/// that it reads last.
 struct PlanMemoryTests {
     /// The values the plan writes in place (each with the operand it replaces), after checking
     /// that every other pair of values alive at once lies apart.
@@ -381,9 +393,7 @@ struct PlanMemoryTests {
         var pairs: [(operand: Int, value: Int)] = []
         for a in g.nodes.indices { for b in g.nodes.indices where a < b && b <= lastUse[a] {
             guard let ra = range(a), let rb = range(b), root(a) != root(b), ra.overlaps(rb) else { continue }
-            let elementwise: Bool
-            switch g.nodes[b].op { case .binary, .mulAdd, .activation: elementwise = true; default: elementwise = false }
-            if elementwise && ra == rb && lastUse[a] == b && g.nodes[b].inputs.contains(a) {
+            if mayWriteOver(g, b, a) && ra == rb && lastUse[a] == b {
                 pairs.append((a, b))
             } else {
                 Issue.record("%\(a) and %\(b) overlap while both are live")
@@ -395,15 +405,21 @@ struct PlanMemoryTests {
     }
 
     @Test func liveValuesNeverOverlap() throws {
-        #expect(try inPlacePairs(ResNet()).isEmpty) // every element-wise op is fused into a conv
+        // ResNet-50: each block's conv3 over its residual (the block's input, or its downsample's output).
+        let g = try Pipeline.standard(target: target).run(try trace(ResNet(), [1, 3, 64, 64]))
+        let pairs = try inPlacePairs(ResNet())
+        #expect(pairs.count == 16)
+        for (_, value) in pairs { #expect(g.nodes[value].name.hasSuffix(".conv3"), "%\(value)") }
     }
 
     @Test func gatesWriteOverTheConvTheyScale() throws {
-        // ECA-ResNet-50: each block's gate (conv3 * gate, with the residual in blocks 1..) over conv3's output.
+        // ECA-ResNet-50: each block's gate (conv3 * gate, with the residual in blocks 1..) over conv3's output,
+        // and in each stage's first block the downsample conv (the residual's add) over the gated conv3.
         let g = try Pipeline.standard(target: target).run(try trace(Zoo.entry(named: "eca_resnet50")!.build([:]), [1, 3, 64, 64]))
         let pairs = try inPlacePairs(Zoo.entry(named: "eca_resnet50")!.build([:]))
-        #expect(pairs.count == 16)
-        for (operand, value) in pairs { #expect(g.nodes[operand].name.hasSuffix(".conv3"), "%\(operand) under %\(value)") }
+        let gates = pairs.filter { g.nodes[$0.operand].name.hasSuffix(".conv3") }
+        let downsamples = pairs.filter { g.nodes[$0.value].name.hasSuffix(".downsample.0") }
+        #expect(gates.count == 16 && downsamples.count == 4 && pairs.count == 20, "\(pairs)")
     }
 }
 

@@ -25,13 +25,14 @@ typedef struct {
     int bias, res, act; /* res: 0 none, 1 a residual added before act, 2 a gate multiplied after,
                          * 3 a residual scaled by bias[cout + o] (2*cout bias floats) */
     int wm; /* Winograd output tile, 4 unless CONV_CASE_W says otherwise */
+    int in_place; /* conv2d_gemm: the residual or gate may be y itself (PlanMemory writes over it) */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
 #define CONV_CASE_W(mr, wm)                                                                  \
     static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
         STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm};
+        mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm, 0};
 #define CONV_CASE(mr) CONV_CASE_W(mr, 4)
 /* conv2d_gemm only: its residual argument may be a gate (KILN_HAS_GATE). */
 #define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE + 2 * KILN_RESIDUAL_SCALE)
@@ -39,7 +40,7 @@ typedef struct {
     static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
         STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4};
+        KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4, 1};
 
 /* ---- conv2d_gemm instances ---- */
 /* 3x3 pad 1, MG = 7 not a multiple of MR, P = 99 not a multiple of NT, bias + ReLU */
@@ -167,7 +168,7 @@ typedef struct {
 #define PRO_CASE                                                                               \
     static const pro_case KILN_CAT(KILN_FN, _pro) = {                                        \
         {STR(KILN_FN), NULL, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_H, KILN_W, 1, 1, 1, 1, \
-         0, 0, 1, 1, 1, KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4},                         \
+         0, 0, 1, 1, 1, KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4, 1},                      \
         KILN_FN, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_PH, KILN_PRO_PW, KILN_PRO_DH, KILN_PRO_DW,  \
         KILN_PRO_HAS_BIAS, KILN_PRO_ACT};
 #define KILN_FN conv_1x1_dw3_gelu
@@ -1743,6 +1744,11 @@ static void test_conv(const conv_case* c, float* scratch) {
     float* wp = c->mr > 0 ? pack_weights(c, w) : c->mr < 0 ? pack_winograd(c, w) : w;
     c->fn(x, wp, bias, res, y, scratch);
     check(c->name, y, ref, ys);
+    if (c->in_place && res) { /* y written over its residual or gate */
+        memcpy(y, res, ys * sizeof *y);
+        c->fn(x, wp, bias, y, y, scratch);
+        check(c->name, y, ref, ys);
+    }
     if (wp != w) free(wp);
     free(x), free(w), free(bias), free(res), free(y), free(ref);
 }
@@ -1785,6 +1791,11 @@ static void test_prologue(const pro_case* pc, float* scratch) {
     float* wp = pack_weights(c, w);
     pc->fn(x, wp, bias, res, y, scratch, dw, dwb);
     check(c->name, y, ref, ys);
+    if (res) { /* y written over its residual */
+        memcpy(y, res, ys * sizeof *y);
+        pc->fn(x, wp, bias, y, y, scratch, dw, dwb);
+        check(c->name, y, ref, ys);
+    }
     free(wp), free(x), free(dw), free(dwb), free(w), free(bias), free(res), free(y), free(mid), free(ref);
 }
 

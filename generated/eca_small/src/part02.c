@@ -34,7 +34,9 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -386,7 +388,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -414,7 +416,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -471,7 +473,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -494,7 +496,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -580,7 +582,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -641,8 +643,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -926,7 +928,9 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -1278,7 +1282,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -1306,7 +1310,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -1363,7 +1367,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -1386,7 +1390,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -1472,7 +1476,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -1533,8 +1537,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -1636,7 +1640,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -1988,7 +1994,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -2016,7 +2022,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -2073,7 +2079,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -2096,7 +2102,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -2182,7 +2188,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -2243,8 +2249,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -2347,7 +2353,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -2699,7 +2707,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -2727,7 +2735,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -2784,7 +2792,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -2807,7 +2815,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -2893,7 +2901,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -2954,8 +2962,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -3027,10 +3035,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KILN_PRO_PASS
 void eca_small__part02(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer1_0_eca_conv(arena + 3200, w + 3104, NULL, NULL, arena + 3232, scratch);  /* %9 layer1.0.eca.conv */
-    k_layer1_0_eca_2(arena + 3232, arena + 3200);  /* %12 layer1.0.eca */
-    k_layer1_0_eca_3(arena + 0, arena + 3200, NULL, arena + 0);  /* %13 layer1.0.eca */
-    k_layer1_0_downsample_0(arena + 6400, w + 3120, w + 3408, arena + 0, arena + 3200, scratch);  /* %14 layer1.0.downsample.0 */
-    k_layer2_0_conv1(arena + 3200, w + 3440, w + 4016, NULL, arena + 0, scratch);  /* %15 layer2.0.conv1 */
-    k_layer2_0_conv2(arena + 0, w + 4032, w + 6336, NULL, arena + 1600, scratch);  /* %16 layer2.0.conv2 */
+    k_layer1_0_eca_conv(arena + 4000, w + 3104, NULL, NULL, arena + 4032, scratch);  /* %9 layer1.0.eca.conv */
+    k_layer1_0_eca_2(arena + 4032, arena + 4000);  /* %12 layer1.0.eca */
+    k_layer1_0_eca_3(arena + 0, arena + 4000, NULL, arena + 0);  /* %13 layer1.0.eca */
+    k_layer1_0_downsample_0(arena + 3200, w + 3120, w + 3408, arena + 0, arena + 0, scratch);  /* %14 layer1.0.downsample.0 */
+    k_layer2_0_conv1(arena + 0, w + 3440, w + 4016, NULL, arena + 3200, scratch);  /* %15 layer2.0.conv1 */
+    k_layer2_0_conv2(arena + 3200, w + 4032, w + 6336, NULL, arena + 4800, scratch);  /* %16 layer2.0.conv2 */
 }

@@ -35,7 +35,9 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -387,7 +389,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -415,7 +417,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -472,7 +474,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -495,7 +497,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -581,7 +583,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -642,8 +644,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -746,7 +748,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -1098,7 +1102,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -1126,7 +1130,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -1183,7 +1187,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -1206,7 +1210,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -1292,7 +1296,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -1353,8 +1357,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -1501,7 +1505,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -1853,7 +1859,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -1881,7 +1887,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -1938,7 +1944,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -1961,7 +1967,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -2047,7 +2053,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -2108,8 +2114,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -2394,7 +2400,9 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -2746,7 +2754,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -2774,7 +2782,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -2831,7 +2839,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -2854,7 +2862,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -2940,7 +2948,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -3001,8 +3009,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -3080,5 +3088,5 @@ void eca_small__part04(const float* w, float* arena, float* scratch, const float
     k_layer3_0_eca_conv(arena + 1152, w + 25120, NULL, NULL, arena + 1280, scratch);  /* %33 layer3.0.eca.conv */
     k_layer3_0_eca_2(arena + 1280, arena + 1152);  /* %36 layer3.0.eca */
     k_layer3_0_eca_3(arena + 0, arena + 1152, NULL, arena + 0);  /* %37 layer3.0.eca */
-    k_layer3_0_downsample_0(arena + 1600, w + 25136, w + 33328, arena + 0, arena + 3200, scratch);  /* %38 layer3.0.downsample.0 */
+    k_layer3_0_downsample_0(arena + 3200, w + 25136, w + 33328, arena + 0, arena + 0, scratch);  /* %38 layer3.0.downsample.0 */
 }

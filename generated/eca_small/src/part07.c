@@ -35,7 +35,9 @@
  *                         + residual[n][g*MG+m][p])
  * k = (ci*KH + kh)*KW + kw (PyTorch weight order); col is the zero-padded, strided, dilated
  * im2col of x[n][g*CG .. g*CG+CG-1]. bias/residual are read only if KILN_HAS_BIAS /
- * KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. With KILN_HAS_GATE
+ * KILN_HAS_RESIDUAL (pass NULL otherwise); residual may be y itself (each output reads its
+ * residual, or gate, just before it is written there: PlanMemory writes over a dying one), but
+ * must not overlap it otherwise, nor may y overlap x. With KILN_HAS_GATE
  * (no residual) the residual argument is a gate instead: y = act(... + bias) * gate. With
  * KILN_RESIDUAL_SCALE (and a residual and bias) the residual is scaled per output channel by
  * bias[COUT + g*MG+m]: bias holds 2*COUT floats (VAN's layer scale folded, FoldLayerScale).
@@ -387,7 +389,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
 /* The epilogue of a tile cut by the MG or P edge, from its sums staged in t: stores the mv x pv
  * valid outputs one by one. */
 static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], const float* KILN_RESTRICT bias,
-                                             const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv, int pv) {
+                                             const float* res, float* y, int mv, int pv) {
     for (int r = 0; r < mv; r++)
         for (int c = 0; c < pv; c++) {
             const ptrdiff_t o = (ptrdiff_t)r * KCG_P + c;
@@ -415,7 +417,7 @@ static void KILN_CAT(KILN_FN, _store_staged)(const float t[KILN_MR][KILN_NR], co
  * (KCG_NV, or 1 for a last column block of at most VL pixels) is a constant. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int nv, int mv, int pv) {
+    const float* res, float* y, int nv, int mv, int pv) {
     kiln_vf acc[KILN_MR][KCG_NV];
     KILN_UNROLL
     for (int r = 0; r < KILN_MR; r++) {
@@ -472,7 +474,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _tile)(
  * with KCG_REM of their VL lanes used (6% of a 14x14 GEMM's FMAs at VL 16). */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int mv) {
+    const float* res, float* y, int mv) {
     kiln_vf8 acc[KCG_REM];
     KILN_UNROLL
     for (int c = 0; c < KCG_REM; c++) acc[c] = kiln_vbroadcast8(0.0f);
@@ -495,7 +497,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_tile
  * Prefetches the KCG_K*MR/KCG_NCB floats at next (if not NULL) on the way, one prefetch per k. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _cl_tile)(
     const float* KILN_RESTRICT a, const float* KILN_RESTRICT b, const float* KILN_RESTRICT bias,
-    const float* KILN_RESTRICT res, float* KILN_RESTRICT y, int pv, const float* next) {
+    const float* res, float* y, int pv, const float* next) {
     kiln_vf acc[KCG_NV][KILN_NR];
     KILN_UNROLL
     for (int v = 0; v < KCG_NV; v++) {
@@ -581,7 +583,7 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
-                                            const float* KILN_RESTRICT residual, float* KILN_RESTRICT y) {
+                                            const float* residual, float* y) {
     const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
     const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
     const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
@@ -642,8 +644,8 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 }
 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
-                    const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+                    const float* KILN_RESTRICT bias, const float* residual,
+                    float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
     for (int t = 0; t < NTASKS; t++) {
@@ -837,7 +839,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
 #undef KILN_ACT
 void eca_small__part07(const float* w, float* arena, float* scratch, const float* in, float* out, int sample) {
     (void)w; (void)arena; (void)scratch; (void)in; (void)out; (void)sample;
-    k_layer4_0_downsample_0(arena + 0, w + 112912, w + 145680, arena + 1152, arena + 2176, scratch);  /* %61 layer4.0.downsample.0 */
-    k_layer4_0_eca(arena + 2176, arena + 0);  /* %62  */
-    k_fc(arena + 0, w + 145936, w + 148496, out);  /* %64 fc */
+    k_layer4_0_downsample_0(arena + 1152, w + 112912, w + 145680, arena + 0, arena + 0, scratch);  /* %61 layer4.0.downsample.0 */
+    k_layer4_0_eca(arena + 0, arena + 1024);  /* %62  */
+    k_fc(arena + 1024, w + 145936, w + 148496, out);  /* %64 fc */
 }
