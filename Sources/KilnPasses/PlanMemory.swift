@@ -79,12 +79,9 @@ public struct PlanMemory: Pass {
     /// outside a sample loop, whose slices are sized per sample.
     func inPlace(_ g: Graph, planned: Set<ValueID>, lastUse: [Int]) -> [ValueID: ValueID] {
         var sharing: [ValueID: ValueID] = [:]
-        for (id, node) in g.nodes.enumerated() where planned.contains(id) && node.writesInPlace {
+        for (id, node) in g.nodes.enumerated() where planned.contains(id) {
             guard g.sampleLoop.map({ !$0.contains(id) }) ?? true else { continue }
-            // A conv only over its residual or gate (read at each output's index just before it is
-            // written), never over the input its tiles pack or read in place.
-            let candidates = node.op.writesInPlace ? node.inputs : node.inputs.dropFirst().filter { $0 != node.inputs[0] }
-            let operand = candidates.first { x in
+            let operand = node.overwritableInputs.first { x in
                 planned.contains(x) && lastUse[x] == id && g.nodes[x].shape == node.shape
                     && (g.sampleLoop.map { !$0.contains(x) } ?? true)
             }
@@ -94,25 +91,22 @@ public struct PlanMemory: Pass {
     }
 }
 
-extension Op {
-    /// Element-wise ops whose kernels read each element before writing that index.
-    var writesInPlace: Bool {
-        switch self {
-        case .activation, .binary, .mulAdd: return true
-        default: return false
-        }
-    }
-}
-
 extension Node {
-    /// Element-wise nodes, and GEMM convs with a residual or gate (conv2d_gemm.c reads it at each
-    /// output's index just before writing there).
-    var writesInPlace: Bool {
-        if op.writesInPlace { return true }
-        guard case .conv2d(let a, _) = op, a.hasResidual || a.hasGate else { return false }
-        switch schedule {
-        case .gemm?, .gemmChannelLanes?: return true
-        default: return false
+    /// The inputs this node's kernel may write over: any operand of an element-wise op (binary.c,
+    /// unary.c read each element before writing that index); a GEMM conv's residual or gate
+    /// (conv2d_gemm.c reads it at each output's index just before storing there), never its input,
+    /// which the tiles pack or read across many outputs.
+    var overwritableInputs: [ValueID] {
+        switch op {
+        case .activation, .binary, .mulAdd:
+            return inputs
+        case .conv2d(let a, _) where a.hasResidual || a.hasGate:
+            switch schedule {
+            case .gemm?, .gemmChannelLanes?: return inputs.dropFirst().filter { $0 != inputs[0] }
+            default: return []
+            }
+        default:
+            return []
         }
     }
 }
