@@ -352,6 +352,7 @@ static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+    kiln_counter next[KWG_GROUPS + 1] = {{0}}; /* kiln_claim counters: each shared group's GEMMs, then the groups */
     KILN_OMP(parallel)
     {
         /* With KWG_PRIVATE_MIN groups or more per thread, each thread runs whole groups in its
@@ -362,8 +363,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
         if (KWG_GROUPS >= KWG_PRIVATE_MIN * threads) {
             float* vbuf = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD; /* [XI][CIN][LDV] */
             float* mbuf = vbuf + (ptrdiff_t)KWG_XI * KILN_CIN * KWG_LDV;                  /* [XI][COUT][LDV] */
-            KILN_OMP(for schedule(dynamic, 1))
-            for (int g = 0; g < KWG_GROUPS; g++) {
+            for (int g; (g = kiln_claim(&next[KWG_GROUPS])) < KWG_GROUPS;) {
                 const int b0 = g * KILN_TG, nb = KILN_MIN(KILN_TG, KWG_TB - b0);
                 const int g0 = b0 * KWG_NR, gn = KILN_MIN(KWG_GP, KWG_T - g0);
                 for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input)(x, c, g0, gn, vbuf);
@@ -379,9 +379,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
                 const int g0 = b0 * KWG_NR, gn = KILN_MIN(KWG_GP, KWG_T - g0);
                 KILN_OMP(for schedule(static))
                 for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input)(x, c, g0, gn, vbuf);
-                KILN_OMP(for schedule(dynamic, 1))
-                for (int task = 0; task < KWG_XI * nb; task++)
+                for (int task; (task = kiln_claim(&next[b0 / KILN_TG])) < KWG_XI * nb;)
                     KILN_CAT(KILN_FN, _gemm)(task / nb, b0, task % nb, upacked, vbuf, mbuf);
+                KILN_OMP(barrier)
                 KILN_OMP(for schedule(static))
                 for (int m = 0; m < KILN_COUT; m++) KILN_CAT(KILN_FN, _output)(mbuf, m, g0, gn, bias, residual, y);
             }

@@ -51,7 +51,7 @@
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -646,8 +646,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < NTASKS; t++) {
+    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
+    KILN_OMP(parallel)
+    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -908,7 +909,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -1503,8 +1504,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < NTASKS; t++) {
+    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
+    KILN_OMP(parallel)
+    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -1620,7 +1622,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -2215,8 +2217,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < NTASKS; t++) {
+    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
+    KILN_OMP(parallel)
+    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -2332,7 +2335,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), schedule(dynamic).
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -2927,8 +2930,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    KILN_OMP_PARALLEL_FOR(schedule(dynamic, 1))
-    for (int t = 0; t < NTASKS; t++) {
+    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
+    KILN_OMP(parallel)
+    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
