@@ -1,7 +1,7 @@
 """Kiln against ONNX Runtime layer by layer on ResNet-50 (or SE-/ECA-ResNet-50's convs), both
 in-network at the same thread count, grouped by conv kind and map size.
 
-    python3 Benchmarks/layer_compare.py resnet50 [--rounds 3] [--threads 2]
+    python3 Benchmarks/layer_compare.py resnet50 [--rounds 3] [--threads 2] [--layers]
 
 Each round runs `kiln profile` then Benchmarks/ort_profile.py (10 runs each, medians per
 layer), so that a shared machine's drift hits both; a layer's figure is the median over the
@@ -35,6 +35,7 @@ def main():
     p.add_argument("model")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--layers", action="store_true", help="also list each layer, Kiln's lead over ORT smallest first")
     a = p.parse_args()
     kiln = os.path.join(HERE, "..", ".build", "release", "kiln")
     ours, theirs, desc = collections.defaultdict(list), collections.defaultdict(list), {}
@@ -68,6 +69,12 @@ def main():
     print("%-16s %6s %9s %9s %9s" % ("conv", "layers", "kiln ms", "ORT ms", "Kiln/ORT"))
     for key, (k, o, n) in sorted(groups.items(), key=lambda kv: kv[1][1] - kv[1][0]):
         print("%-16s %6d %9.2f %9.2f %9.2f" % (key, n, k, o, k / o))
+    if a.layers:
+        rows = sorted(((statistics.median(ours[l]), statistics.median(theirs[l]), l) for l in ours if l in theirs),
+                      key=lambda r: r[1] - r[0])
+        print("%-24s %9s %9s %9s  %s" % ("layer", "kiln ms", "ORT ms", "Kiln/ORT", "kernel"))
+        for k, o, layer in rows:
+            print("%-24s %9.3f %9.3f %9.2f  %s" % (layer, k, o, k / o, desc[layer]))
     k, o = sum(g[0] for g in groups.values()), sum(g[1] for g in groups.values())
     print("%-16s %6d %9.2f %9.2f %9.2f" % ("all matched", sum(g[2] for g in groups.values()), k, o, k / o))
 

@@ -208,11 +208,14 @@ public struct ScheduleKernels: Pass {
     /// `--tune` picked 2 vectors × 14 pixels for all of VAN-b2's 1×1s; in whole networks (Zen 4,
     /// in-process A/B) that took 0.979× ResNet-50's time and VAN-b2's, 0.984× EPSANet-50's,
     /// where ResNet-50's 14² convs at K 256 ran 3% slower (`kiln profile`), hence K ≥ 512. A
-    /// tile of 4 vectors × 7 pixels on 7×7 maps measured 1.115× ResNet-50's time.
+    /// tile of 4 vectors × 7 pixels on 7×7 maps measured 1.115× ResNet-50's time. A 1×1 with
+    /// a depthwise prologue turns its tile on such maps too, though each channel chunk then
+    /// computes the whole prologue (VAN-b0's block4 fc2, 1024 → 256 at 7²: in-process A/B
+    /// VAN-b0 0.990, batch 8 0.996); its wider maps keep the pixel-lane tile, split by pixels.
     func channelLaneSchedule(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
         let vl = target.vectorWidth, rows = 2 * vl
-        guard a.groups == 1, a.prologue == nil, a.outChannels % rows == 0 else { return nil }
-        if pixels > 256 { return wideMapChannelLanes(a, input: x, pixels: pixels, images: images) }
+        guard a.groups == 1, a.outChannels % rows == 0 else { return nil }
+        if pixels > 256 { return a.prologue == nil ? wideMapChannelLanes(a, input: x, pixels: pixels, images: images) : nil }
         let rest = pixels % cols
         let vectors = pixels / cols * (cols / vl) + (rest == 0 ? 0 : rest <= vl ? 1 : cols / vl)
         let divisors = (4...14).reversed().filter { pixels % $0 == 0 }
@@ -223,7 +226,7 @@ public struct ScheduleKernels: Pass {
         // unless the chunks would get unequal shares of the row blocks (VAN-b0's 160 channels).
         // Below K 256 its epilogue (a transpose per 16 × 16 block) weighs too much.
         let balanced = (a.outChannels / rows) % chunks == 0
-        let wide = vl >= 16 && k >= 256 && balanced ? divisors.first { $0 >= 12 } : nil
+        let wide = vl >= 16 && k >= 256 && balanced && a.prologue == nil ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }
         return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels, channelChunks: chunks)
     }

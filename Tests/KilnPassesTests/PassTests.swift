@@ -234,6 +234,24 @@ struct PassTests {
         #expect(try tile(hidden: 512, [1, 512, 28, 28]) == 192)
     }
 
+    @Test func depthwisePrologueOnASmallMapTurnsTheTile() throws {
+        func schedule(hidden: Int, out: Int, _ input: Shape) throws -> Schedule? {
+            let mlp = Sequential {
+                Conv2d(hidden, hidden, kernelSize: 3, padding: 1, groups: hidden).key("dw")
+                GELU()
+                Conv2d(hidden, out, kernelSize: 1).key("fc2")
+            }
+            let wide = Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native")
+            let g = try Pipeline(passes: [FuseActivation(), FuseDepthwisePrologue(), ScheduleKernels(target: wide)]).run(try trace(mlp, input))
+            guard let fc2 = g.nodes.last, case .conv2d(let a, _) = fc2.op, a.prologue != nil else { Issue.record("no prologue"); return nil }
+            return fc2.schedule
+        }
+        // VAN-b0's block4 fc2 (1024 -> 256 at 7x7): 2 chunks of channels, each computing the whole prologue.
+        #expect(try schedule(hidden: 1024, out: 256, [1, 1024, 7, 7]) == .gemmChannelLanes(rows: 32, cols: 7, pixelTile: 49, channelChunks: 2))
+        // A 14x14 map fills 88% of its pixel vectors: no 14-pixel turned tile with a prologue, though K is 256.
+        guard case .gemm? = try schedule(hidden: 256, out: 64, [1, 256, 14, 14]) else { Issue.record("14x14"); return }
+    }
+
     @Test func smallMapsPutTheChannelsAlongTheLanes() throws {
         func schedule(_ conv: Conv2d, _ input: Shape, width: Int = 16) throws -> Schedule? {
             let t = Target(vectorWidth: width, l2Bytes: 1 << 20, threads: 2, march: "native")

@@ -231,6 +231,41 @@ PRO_CASE
 PRO_CASE
 #include "undef_params.h"
 
+/* VAN-b0's block4 MLP fc2 with the channels along the lanes: a 9x7 map in pixel tiles of 24
+ * (register tiles of 6 pixels, so tiles and tile columns start mid-row; the last tile holds 15),
+ * two channel chunks that each compute the whole prologue, a residual. */
+#define KILN_FN cl_1x1_dw3_gelu
+#define KILN_N 2
+#define KILN_CIN 6
+#define KILN_H 9
+#define KILN_W 7
+#define KILN_COUT (2 * KILN_VL)
+#define KILN_OH 9
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR KILN_VL
+#define KILN_NR 6
+#define KILN_NT 24
+#define KILN_MCHUNKS 2
+#define KILN_CL 1
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 3
+#define KILN_PRO_KW 3
+#define KILN_PRO_PH 1
+#define KILN_PRO_PW 1
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 3
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
 /* grouped 3x3 stride 2, two channel chunks per group */
 #define KILN_FN conv_grouped_s2
 #define KILN_OH CONV_OH
@@ -1927,6 +1962,7 @@ int main(void) {
     for (size_t i = 0; i < sizeof conv_cases / sizeof *conv_cases; i++) test_conv(conv_cases[i], scratch);
     test_prologue(&conv_1x1_dw3_gelu_pro, scratch);
     test_prologue(&conv_1x1_dw7d3_pro, scratch);
+    test_prologue(&cl_1x1_dw3_gelu_pro, scratch);
     free(scratch);
     test_pool(&maxpool_3x3_s2_case);
     test_pool(&maxpool_3x3_s2_wide_case);

@@ -91,7 +91,7 @@
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -805,7 +805,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -1563,7 +1563,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -2459,7 +2459,7 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
