@@ -152,14 +152,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _band)(
             if (n == KILN_VL) {
                 if (KILN_HAS_RESIDUAL) s += kiln_vload(rp + o + v * KILN_VL);
                 kiln_vstore(yp + o + v * KILN_VL, KILN_ACT_V(KILN_ACT, s));
-            } else { /* the row's last vector: through a staging vector */
-                float t[KILN_VL] = {0.0f};
-                if (KILN_HAS_RESIDUAL) {
-                    memcpy(t, rp + o + v * KILN_VL, sizeof(float) * (size_t)n);
-                    s += kiln_vload(t);
-                }
-                kiln_vstore(t, KILN_ACT_V(KILN_ACT, s));
-                memcpy(yp + o + v * KILN_VL, t, sizeof(float) * (size_t)n);
+            } else { /* the row's last vector, cut: masked moves (every row of a 14- or 7-wide map) */
+                if (KILN_HAS_RESIDUAL) s += kiln_vload_n(rp + o + v * KILN_VL, n);
+                kiln_vstore_n(yp + o + v * KILN_VL, KILN_ACT_V(KILN_ACT, s), n);
             }
         }
     }
