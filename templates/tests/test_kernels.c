@@ -1923,6 +1923,35 @@ static void test_relu(const char* name, unary_fn fn, size_t count, int inplace) 
     free(x), free(ref);
 }
 
+/* kiln_vact_gelu against the double-precision GELU over [-8, 8] in steps of 2^-14: within 5e-7,
+ * relative past |v| = 1 (a few float32 ulps); exactly 0 far below (where v/2 cancelled against
+ * v P/Q, GELU(-100) was 6e-6 and GELU(-1e30) 6e22), v to an ulp far above, NaN kept. */
+static void test_gelu(void) {
+    double worst = 0.0, at = 0.0;
+    for (int k = -8 * 16384; k < 8 * 16384; k += KILN_VL) {
+        float x[KILN_VL], y[KILN_VL];
+        for (int l = 0; l < KILN_VL; l++) x[l] = (float)(k + l) / 16384.0f;
+        kiln_vstore(y, kiln_vact_gelu(kiln_vload(x)));
+        for (int l = 0; l < KILN_VL; l++) {
+            const double err = fabs(y[l] - 0.5 * x[l] * (1.0 + erf(x[l] / sqrt(2.0)))) / fmax(1.0, fabs(x[l]));
+            if (!(err <= worst)) worst = err, at = x[l];
+        }
+    }
+    const float tail[6] = {-6.0f, -100.0f, -1e30f, 6.0f, 1e30f, NAN};
+    int tails_ok = 1;
+    for (int i = 0; i < 6; i++) {
+        const float g = kiln_act_gelu(tail[i]);
+        tails_ok &= i < 3 ? g == 0.0f : i < 5 ? fabsf(g - tail[i]) <= 1.2e-7f * tail[i] : isnan(g);
+    }
+    if (worst <= 5e-7 && tails_ok) {
+        passed++;
+        printf("ok   %-22s (max err %.2g)\n", "gelu", worst);
+    } else {
+        failed++;
+        printf("FAIL %-22s max err %.3g at %.7g, tails %s\n", "gelu", worst, at, tails_ok ? "ok" : "wrong");
+    }
+}
+
 /* copy_transpose writes x (3 x 4100) transposed; copy_rows copies it as is. */
 static void test_copy(void) {
     float* x = rnd(3 * 4100, 1.0f);
@@ -1980,6 +2009,7 @@ int main(void) {
     test_binary(&muladd_gate_relu_case, 0);
     test_binary(&muladd_scale_bias_sigmoid_case, 0);
     test_copy();
+    test_gelu();
     test_relu("relu_37", relu_37, 37, 0);
     test_relu("relu_100003_inplace", relu_100003, 100003, 1);
     test_linear("linear_small", linear_small, 2, 37, 11, 1, 1);
