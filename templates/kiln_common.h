@@ -11,7 +11,7 @@
  *
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
- * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), kiln_claim(), the vector
+ * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), kiln_claim(), kiln_run_start(), the vector
  * type kiln_vf with memcpy-based unaligned load/store (kiln_vload_n/_store_n for the first n lanes), kiln_vfma, lane
  * shuffles (kiln_veven, ..., kiln_vtranspose), the 8-float
  * kiln_vf8 (kiln_vload8, kiln_vbroadcast8, kiln_vfma8), kiln_plane_sum, and activations
@@ -51,8 +51,8 @@ static inline int kiln_team_size(void) { return 1; }
 
 /* Work sharing inside a parallel region without the OpenMP runtime's loop scheduling: a
  * parallel schedule(dynamic, 1) loop of two empty tasks took ~2.5 us with libomp, a bare
- * parallel region ~0.45 us and one claiming from this counter ~0.5 us (2 threads, Zen 4);
- * VAN-b0 runs ~100 such loops a run.
+ * parallel region ~0.45 us and one claiming from this counter ~0.5 us (2 threads, Zen 4). For
+ * Winograd's shared groups, whose GEMMs follow a barrier.
  * kiln_claim: the next task of a counter the team shares (zeroed before the region, which
  * orders the zeroing before every claim), so the first free thread takes it, as
  * schedule(dynamic, 1) does. Relaxed: each index goes to exactly one thread, and the region's
@@ -62,6 +62,13 @@ typedef struct {
     char pad[60];
 } kiln_counter;
 static inline int kiln_claim(kiln_counter* c) { return __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED); }
+/* The first of n tasks cut into one contiguous run a thread: thread i runs [start(n, i),
+ * start(n, i + 1)). Kernels that split work the same way (the GEMM's pixel tiles, Winograd's
+ * private groups, the element-wise loops' static schedules) give a thread the same part of
+ * consecutive layers, so a layer mostly reads what the same core wrote. Against tasks claimed
+ * by the first free thread: VAN-b0 0.96x, ResNet-50 1.00x the time, and 0.87x and 0.96x while
+ * this VM ran 2 threads 1.2x slower than usual (docs/DESIGN.md, "Thread placement"). */
+static inline int kiln_run_start(int n, int thread) { return (int)((long long)n * thread / kiln_team_size()); }
 
 /* Software prefetch of a line to be read, or written (fetched for ownership ahead of the
  * store, so that a kernel's output to memory no cache holds does not stall it). Never faults. */

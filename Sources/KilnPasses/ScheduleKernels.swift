@@ -185,17 +185,15 @@ public struct ScheduleKernels: Pass {
         return candidates.min { load($0) < load($1) } ?? widest
     }
 
-    /// The columns the busiest thread computes when tasks of `tile` pixels (each image's last
-    /// one shorter) go in order to the first free thread.
+    /// The columns the busiest thread computes when the tasks of `tile` pixels (each image's
+    /// last one shorter), in order, are cut into one contiguous run a thread, as
+    /// templates/conv/conv2d_gemm.c does.
     func busiest(pixels: Int, images: Int, cols: Int, tile: Int) -> Int {
-        var load = Array(repeating: 0, count: target.threads)
-        for _ in 0..<images {
-            for p0 in stride(from: 0, to: pixels, by: tile) {
-                let free = load.indices.min { load[$0] < load[$1] }!
-                load[free] += (min(tile, pixels - p0) + cols - 1) / cols * cols
-            }
+        let tasks = (0..<images).flatMap { _ in
+            stride(from: 0, to: pixels, by: tile).map { (min(tile, pixels - $0) + cols - 1) / cols * cols }
         }
-        return load.max()!
+        let threads = target.threads
+        return (0..<threads).map { t in tasks[tasks.count * t / threads..<tasks.count * (t + 1) / threads].reduce(0, +) }.max()!
     }
 
     /// Output channels along the lanes where the pixel-lane tile would leave over 15% of its

@@ -18,6 +18,8 @@
  *      loop is long and contiguous even on 7-wide maps), KILN_NV vectors at a time: MR x NV
  *      accumulators, one load per vector and tap shared by the MR channels. The strip lands in
  *      a stack buffer and the epilogue copies its valid columns to y.
+ * Both phases split statically into one contiguous run a thread, so a thread's tasks read the
+ * planes it padded (groups are runs of channels): EPSANet-50 0.99x the time of a dynamic split.
  * Scratch: N*CIN*KDD_PLANE floats (the phase planes of every input channel), shared.
  *
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
@@ -151,7 +153,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
         KILN_OMP(for schedule(static))
         for (int nc = 0; nc < KILN_N * KILN_CIN; nc++)
             KILN_CAT(KILN_FN, _pad)(x + (ptrdiff_t)nc * KILN_H * KILN_W, scratch + (ptrdiff_t)nc * KDD_PLANE);
-        KILN_OMP(for schedule(dynamic, 1))
+        KILN_OMP(for schedule(static))
         for (int t = 0; t < TASKS; t++) {
             const int strip = t % KDD_STRIPS, blk = t / KDD_STRIPS % BLOCKS;
             const int g = t / (KDD_STRIPS * BLOCKS) % KILN_GROUPS, n = t / (KDD_STRIPS * BLOCKS * KILN_GROUPS);

@@ -352,7 +352,7 @@ static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* 
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upacked,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
                     float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
-    kiln_counter next[KWG_GROUPS + 1] = {{0}}; /* kiln_claim counters: each shared group's GEMMs, then the groups */
+    kiln_counter next[KWG_GROUPS] = {{0}}; /* kiln_claim counters: each shared group's GEMMs */
     KILN_OMP(parallel)
     {
         /* With KWG_PRIVATE_MIN groups or more per thread, each thread runs whole groups in its
@@ -363,7 +363,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
         if (KWG_GROUPS >= KWG_PRIVATE_MIN * threads) {
             float* vbuf = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD; /* [XI][CIN][LDV] */
             float* mbuf = vbuf + (ptrdiff_t)KWG_XI * KILN_CIN * KWG_LDV;                  /* [XI][COUT][LDV] */
-            for (int g; (g = kiln_claim(&next[KWG_GROUPS])) < KWG_GROUPS;) {
+            for (int g = kiln_run_start(KWG_GROUPS, kiln_thread_id()), end = kiln_run_start(KWG_GROUPS, kiln_thread_id() + 1); g < end; g++) {
                 const int b0 = g * KILN_TG, nb = KILN_MIN(KILN_TG, KWG_TB - b0);
                 const int g0 = b0 * KWG_NR, gn = KILN_MIN(KWG_GP, KWG_T - g0);
                 for (int c = 0; c < KILN_CIN; c++) KILN_CAT(KILN_FN, _input)(x, c, g0, gn, vbuf);

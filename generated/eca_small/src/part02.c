@@ -51,7 +51,9 @@
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), each thread taking one
+ * contiguous run of them (kiln_run_start): the same part of every layer, with one chunk the same
+ * rows of the image, so that a layer reads mostly what the same core wrote the layer before.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -646,9 +648,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
     KILN_OMP(parallel)
-    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
+    for (int t = kiln_run_start(NTASKS, kiln_thread_id()), end = kiln_run_start(NTASKS, kiln_thread_id() + 1); t < end; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -946,7 +947,9 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), each thread taking one
+ * contiguous run of them (kiln_run_start): the same part of every layer, with one chunk the same
+ * rows of the image, so that a layer reads mostly what the same core wrote the layer before.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -1541,9 +1544,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
     KILN_OMP(parallel)
-    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
+    for (int t = kiln_run_start(NTASKS, kiln_thread_id()), end = kiln_run_start(NTASKS, kiln_thread_id() + 1); t < end; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -1659,7 +1661,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), each thread taking one
+ * contiguous run of them (kiln_run_start): the same part of every layer, with one chunk the same
+ * rows of the image, so that a layer reads mostly what the same core wrote the layer before.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -2254,9 +2258,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
     KILN_OMP(parallel)
-    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
+    for (int t = kiln_run_start(NTASKS, kiln_thread_id()), end = kiln_run_start(NTASKS, kiln_thread_id() + 1); t < end; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
@@ -2373,7 +2376,9 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
- * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), to the first free thread.
+ * Algorithm: one parallel task per (n, g, pixel tile, channel chunk), each thread taking one
+ * contiguous run of them (kiln_run_start): the same part of every layer, with one chunk the same
+ * rows of the image, so that a layer reads mostly what the same core wrote the layer before.
  * The task packs its im2col panel B[K][NT] into this thread's scratch slice (scratch +
  * thread * KILN_SCRATCH_PER_THREAD; rows NT+NR floats apart so that they do not alias in
  * the cache), by memcpy for 1x1 stride-1 convs (reading x in place instead measured 3-10%
@@ -2968,9 +2973,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
-    kiln_counter next = {0}; /* tasks go to the first free thread (kiln_claim) */
     KILN_OMP(parallel)
-    for (int t; (t = kiln_claim(&next)) < NTASKS;) {
+    for (int t = kiln_run_start(NTASKS, kiln_thread_id()), end = kiln_run_start(NTASKS, kiln_thread_id() + 1); t < end; t++) {
         if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
         const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
 #if KCG_INPLACE
