@@ -1469,8 +1469,8 @@ BIN_ROWS(0, 1, 0, 1)
 #undef KILN_OP
 #undef KILN_ACT
 
-#define KILN_FN gate_sigmoid /* y[r][i] = sigmoid(a[r][i] * b[r]): a per-row gate */
-#define KILN_D4 6
+#define KILN_FN gate_sigmoid /* y[r][i] = sigmoid(a[r][i] * b[r]): a per-row gate, 70042 floats (parallel), rows cut across */
+#define KILN_D4 14
 #define KILN_D5 5003
 #define KILN_AS4 5003
 #define KILN_BS4 1
@@ -1479,6 +1479,26 @@ BIN_ROWS(0, 1, 0, 1)
 #define KILN_ACT 2
 #include "../eltwise/binary.c"
 BIN_ROWS(5003, 1, 1, 0)
+#undef KILN_FN
+#undef KILN_D4
+#undef KILN_D5
+#undef KILN_AS4
+#undef KILN_AS5
+#undef KILN_BS4
+#undef KILN_OP
+#undef KILN_ACT
+
+#define KILN_FN gate_short_rows /* 1300 rows of 55 (parallel, too short to cut): each thread a run of rows */
+#define KILN_D4 1300
+#define KILN_D5 55
+#define KILN_AS4 55
+#define KILN_AS5 1
+#define KILN_BS4 1
+#define KILN_BS5 0
+#define KILN_OP 1
+#define KILN_ACT 1
+#include "../eltwise/binary.c"
+BIN_ROWS(55, 1, 1, 0)
 #undef KILN_FN
 #undef KILN_D4
 #undef KILN_D5
@@ -2005,6 +2025,7 @@ int main(void) {
     test_binary(&add_70000_case, 1);
     test_binary(&add_70000_case, 2);
     test_binary(&gate_sigmoid_case, 0);
+    test_binary(&gate_short_rows_case, 0);
     test_binary(&mul_strided_gelu_case, 0);
     test_binary(&muladd_gate_relu_case, 0);
     test_binary(&muladd_scale_bias_sigmoid_case, 0);
