@@ -63,9 +63,9 @@ typedef struct {
 } kiln_counter;
 static inline int kiln_claim(kiln_counter* c) { return __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED); }
 /* The first of n tasks cut into one contiguous run a thread: thread i runs [start(n, i),
- * start(n, i + 1)). Kernels that split work the same way (the GEMM's pixel tiles, Winograd's
- * private groups, the element-wise loops' static schedules) give a thread the same part of
- * consecutive layers, so a layer mostly reads what the same core wrote. Against tasks claimed
+ * start(n, i + 1)). Kernels that split work this way (the GEMM's pixel tiles, Winograd's
+ * private groups; OpenMP's static schedules in the other kernels, to within a task) give a
+ * thread the same part of consecutive layers, so a layer mostly reads what the same core wrote. Against tasks claimed
  * by the first free thread: VAN-b0 0.96x, ResNet-50 1.00x the time, and 0.87x and 0.96x while
  * this VM ran 2 threads 1.2x slower than usual (docs/DESIGN.md, "Thread placement"). */
 static inline int kiln_run_start(int n, int thread) { return (int)((long long)n * thread / kiln_team_size()); }
@@ -234,9 +234,8 @@ static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
 KILN_VINLINE kiln_vf kiln_vact_relu(kiln_vf v) {
     return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
 }
-/* Sigmoid per lane with libm's expf (gates are small). GELU is the exact erf form, with erf
- * from a rational approximation (the one Eigen and TensorFlow use: |error| < 5e-7 on
- * float32, so GELU is within 1.3e-6 of the double-precision value); it vectorises, where
+/* Sigmoid per lane with libm's expf (gates are small). GELU is the exact erf form, computed
+ * per vector (below: a piecewise cubic on AVX-512, else a rational approximation of erf), where
  * libm's erff costs ~20 ns a call and dominated VAN's MLPs. */
 static inline float kiln_act_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 /* exp per vector (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent
@@ -303,7 +302,7 @@ KILN_VINLINE kiln_vf kiln_vclamp(kiln_vf a, float c) {
  * [0, 5.5) and 1/2 past them (tables from tools/fit_gelu.py), each coefficient taken from its
  * 32-entry table by one vpermt2ps. 12 vector ops, 6 of them on the FMA units, where the rational
  * form below takes 20 and 17 (AMD EPYC, Zen 4: 12.5 vs 19.8 cycles a vector); within 3.6e-7 of
- * the double-precision GELU (the rational form: 1.3e-6), and exactly 0 below -5.5. */
+ * the double-precision GELU (the rational form: 1.6e-6), and exactly 0 below -5.5. */
 KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
     static const float kiln_gelu_c0[32] __attribute__((aligned(64))) = {
         3.53436457e-02f, 1.04929985e-01f, 1.71315291e-01f, 2.32689404e-01f, 2.87676879e-01f, 3.35419647e-01f, 3.75591016e-01f, 4.08347016e-01f,
