@@ -157,7 +157,7 @@ public struct ScheduleKernels: Pass {
         // One column block past the budget is worth it when it holds the whole map: a last
         // tile of a few pixels would cost a full pass over the weights.
         var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
-        if a.prologue != nil { tile = prologueTile(pixels: pixels, images: y[0], cols: cols, widest: tile) }
+        if a.prologue != nil { tile = prologueTile(pixels: pixels, width: y[3], images: y[0], cols: cols, widest: tile) }
         // Chunks repack their panel, and a depthwise prologue with it: split pixels first, down to
         // 64-pixel tiles (28×28 maps at K ≥ 256: 13 tiles of 64 instead of 4 of 256 in 2 chunks).
         let enough = a.prologue != nil ? target.threads : 4 * target.threads
@@ -258,15 +258,19 @@ public struct ScheduleKernels: Pass {
     static let privateGroups = 3
 
     /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
-    /// the pixels are split instead: the widest tile (2·cols up to `widest`) that gives the
-    /// busiest thread at most 5% more pixels than the best split, since narrow tiles reread
-    /// more halo rows. A 7×7 map takes 2 tiles of 32, a 28×28 one 4 of 192 (K 512: a fourth
-    /// tile of 256 would leave one thread 272 pixels and the other 512).
-    func prologueTile(pixels: Int, images: Int, cols: Int, widest: Int) -> Int {
+    /// the pixels are split instead: of the tiles (2·cols up to `widest`) that give the busiest
+    /// thread at most 5% more pixels than the best split, the widest that holds whole rows of
+    /// the map, else the widest, since narrow tiles reread more halo rows. A 28×28 map takes
+    /// 5 tiles of 192 at K 512 (a fourth tile of 256 would leave one thread 272 pixels and the
+    /// other 512). A 56×56 map takes 14 tiles of 224, 4 rows each: measured alone (2 threads,
+    /// warm), VAN-b0's stage-1 fc2 (K 256) ran 0.93× and VAN-b1's (K 512) 0.95× as long as on
+    /// 13 tiles of 256, whose prologues start and end mid-row.
+    func prologueTile(pixels: Int, width: Int, images: Int, cols: Int, widest: Int) -> Int {
         let candidates = Array(stride(from: min(2 * cols, widest), through: widest, by: cols))
         let loads = candidates.map { busiest(pixels: pixels, images: images, cols: cols, tile: $0) }
         let best = loads.min() ?? 0
-        return candidates.indices.last { 100 * loads[$0] <= 105 * best }.map { candidates[$0] } ?? widest
+        let near = candidates.indices.filter { 100 * loads[$0] <= 105 * best }
+        return (near.last { candidates[$0] % width == 0 } ?? near.last).map { candidates[$0] } ?? widest
     }
 
     func directSchedule(_ a: Conv2dAttrs, input x: Shape, output y: Shape) -> Schedule? {

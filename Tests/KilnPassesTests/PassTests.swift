@@ -225,9 +225,12 @@ struct PassTests {
             guard case .gemm(_, _, let tile, 1)? = fused.nodes.last?.schedule else { return nil }
             return tile
         }
-        // VAN-b2's stage-1 fc2 (K 512): a panel of 256 pixels takes 512 KiB, where the GEMM's own
-        // 256 KiB bound allowed 128; its 13 tiles split 1600/1536 pixels.
-        #expect(try tile(hidden: 512, [1, 512, 56, 56]) == 256)
+        // VAN-b2's stage-1 fc2 (K 512): a panel of 256 pixels may take 512 KiB, where the GEMM's own
+        // 256 KiB bound allowed 128; but 14 tiles of 224 pixels, 4 whole rows, split 1568/1568
+        // (13 of 256 split 1600/1536), and at batch 8, where both split evenly, whole rows still win.
+        #expect(try tile(hidden: 512, [1, 512, 56, 56]) == 224)
+        #expect(try tile(hidden: 512, [8, 512, 56, 56]) == 224)
+        #expect(try tile(hidden: 256, [1, 256, 56, 56]) == 224)
         // Stage 2 (K 1024): 128 pixels. VAN-b0's stage 2 (K 512, 784 pixels): 4 tiles of 224 or 256
         // would leave one thread 448 or 512 pixels, 5 of 192 leave it 416 (the best split).
         #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 128)
