@@ -32,6 +32,7 @@
 #define KILN_CAT2(a, b) a##b
 #define KILN_CAT(a, b) KILN_CAT2(a, b)
 #define KILN_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KILN_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define KILN_PRAGMA(...) _Pragma(#__VA_ARGS__)
 /* Full unrolling of small constant-trip loops keeps register tiles in registers. */
 #define KILN_UNROLL KILN_PRAGMA(GCC unroll 32)
@@ -159,9 +160,9 @@ KILN_VINLINE void kiln_vtranspose(kiln_vf r[KILN_VL]) {
         for (int i = 0; i < KILN_VL; i++) r[i] = t[i];
     }
 }
-/* Lanes 0..n-1 (1 <= n <= VL) of p, the rest 0, and the store of lanes 0..n-1 of v: masked
- * moves where the ISA has them, so that a short run at the end of a row neither reads nor
- * writes past it. */
+/* Lanes 0..n-1 (1 <= n <= VL) of p, the rest 0, and the store of lanes 0..n-1 (or lo..hi-1,
+ * 0 <= lo < hi <= VL) of v: masked moves where the ISA has them, so that a short run at the end
+ * of a row neither reads nor writes past it. */
 #if defined(__AVX512F__) && KILN_VL == 16
 KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
     return (kiln_vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
@@ -169,10 +170,16 @@ KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
 KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
     _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
 }
+KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
+    _mm512_mask_storeu_ps(p, (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)), (__m512)v);
+}
 #elif defined(__AVX2__) && KILN_VL == 8
 KILN_VINLINE __m256i kiln_lanes_below(int n) { return (__m256i)((kiln_vi){0, 1, 2, 3, 4, 5, 6, 7} < n); }
 KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) { return (kiln_vf)_mm256_maskload_ps(p, kiln_lanes_below(n)); }
 KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) { _mm256_maskstore_ps(p, kiln_lanes_below(n), (__m256)v); }
+KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
+    _mm256_maskstore_ps(p, _mm256_andnot_si256(kiln_lanes_below(lo), kiln_lanes_below(hi)), (__m256)v);
+}
 #else
 KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
     kiln_vf v = kiln_vbroadcast(0.0f);
@@ -181,6 +188,9 @@ KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
 }
 KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
     for (int i = 0; i < n; i++) p[i] = v[i];
+}
+KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
+    for (int i = lo; i < hi; i++) p[i] = v[i];
 }
 #endif
 KILN_VINLINE float kiln_vsum(kiln_vf v) {

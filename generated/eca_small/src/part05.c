@@ -224,7 +224,16 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 /* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
-#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+/* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
+ * columns, KCG_PRO_NB column blocks a row. */
+#define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
+#if KILN_VL == 16
+#define KCG_PRO_NV (KCG_PRO_NVEC < 4 ? KCG_PRO_NVEC : 4)
+#else
+#define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
+#endif
+#define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
+#define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -273,6 +282,57 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if KILN_PRO
+/* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
+ * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
+ * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
+ * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
+    const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
+    int r0, int c0, int at0, int ncols) {
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
+    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
+    }
+    KILN_UNROLL
+    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
+            kiln_vf in[KCG_PRO_NV];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < KCG_PRO_RB; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= KILN_PRO_KH) continue;
+                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
+            }
+        }
+    }
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) {
+            /* Lanes [lo, hi) are pixels of the tile in this row. */
+            const int lo = KILN_MAX(0, -(at + v * KILN_VL)),
+                      hi = KILN_MIN(KILN_MIN(KILN_VL, KILN_W - c0 - v * KILN_VL), ncols - (at + v * KILN_VL));
+            if (lo == 0 && hi == KILN_VL)
+                kiln_vstore(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]));
+            else if (lo < hi)
+                kiln_vstore_lanes(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]), lo, hi);
+        }
+    }
+}
+#endif
+
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels. xg = x[n][g*CG]. */
@@ -280,58 +340,31 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
-    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
-     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
-     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
-     * load; rows and columns outside the image stay zero for every k. The panel row is cut
-     * into strips of one vector (a row's last strip may run past the row's pixels: the next
-     * strip, stored later, rewrites them, and the last one stays within the panel row's
-     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
-    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
-           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
-           TAPS = KILN_PRO_KH * KILN_PRO_KW,
-           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
-           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
+     * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
+     * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
+     * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
+     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
+     * once per tap column and feed every band row whose taps reach that row, so a load feeds
+     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
+     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
+           OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
+           PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
     float pad[PROWS * PWID];
-    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
-     * the first nstrips are read). */
-    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
-    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
-    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
-    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
-        const int len = KILN_MIN(KILN_W - ow, ncols - c);
-        for (int i = 0; i < len; i += KILN_VL, nstrips++)
-            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
-        c += len;
-    }
-    int tap_at[TAPS];
-    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
-                                     1, pad + KILN_PRO_PW, PWID);
-        const float* wk = pro_w + k * TAPS;
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KILN_PRO_PW, PWID);
+        const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        int s = 0;
-        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
-            kiln_vf acc[KCG_STRIPS];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
-            for (int t = 0; t < TAPS; t++) {
-                const kiln_vf w = kiln_vbroadcast(wk[t]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
-            }
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
-        }
-        for (; s < nstrips; s++) {
-            kiln_vf acc = bias;
-            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
-            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
-        }
+        for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
+            for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
+                for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
+                    KILN_CAT(KILN_FN, _pro_band)(pad, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -674,7 +707,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NTILES
 #undef KCG_LDB
 #undef KCG_NV
-#undef KCG_STRIPS
+#undef KCG_PRO_NVEC
+#undef KCG_PRO_NV
+#undef KCG_PRO_RB
+#undef KCG_PRO_NB
 #undef KCG_NCB
 #undef KCG_REM
 #undef KCG_NARROW
@@ -939,7 +975,16 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 /* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
-#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+/* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
+ * columns, KCG_PRO_NB column blocks a row. */
+#define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
+#if KILN_VL == 16
+#define KCG_PRO_NV (KCG_PRO_NVEC < 4 ? KCG_PRO_NVEC : 4)
+#else
+#define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
+#endif
+#define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
+#define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -988,6 +1033,57 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if KILN_PRO
+/* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
+ * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
+ * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
+ * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
+    const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
+    int r0, int c0, int at0, int ncols) {
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
+    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
+    }
+    KILN_UNROLL
+    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
+            kiln_vf in[KCG_PRO_NV];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < KCG_PRO_RB; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= KILN_PRO_KH) continue;
+                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
+            }
+        }
+    }
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) {
+            /* Lanes [lo, hi) are pixels of the tile in this row. */
+            const int lo = KILN_MAX(0, -(at + v * KILN_VL)),
+                      hi = KILN_MIN(KILN_MIN(KILN_VL, KILN_W - c0 - v * KILN_VL), ncols - (at + v * KILN_VL));
+            if (lo == 0 && hi == KILN_VL)
+                kiln_vstore(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]));
+            else if (lo < hi)
+                kiln_vstore_lanes(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]), lo, hi);
+        }
+    }
+}
+#endif
+
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels. xg = x[n][g*CG]. */
@@ -995,58 +1091,31 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
-    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
-     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
-     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
-     * load; rows and columns outside the image stay zero for every k. The panel row is cut
-     * into strips of one vector (a row's last strip may run past the row's pixels: the next
-     * strip, stored later, rewrites them, and the last one stays within the panel row's
-     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
-    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
-           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
-           TAPS = KILN_PRO_KH * KILN_PRO_KW,
-           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
-           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
+     * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
+     * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
+     * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
+     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
+     * once per tap column and feed every band row whose taps reach that row, so a load feeds
+     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
+     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
+           OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
+           PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
     float pad[PROWS * PWID];
-    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
-     * the first nstrips are read). */
-    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
-    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
-    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
-    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
-        const int len = KILN_MIN(KILN_W - ow, ncols - c);
-        for (int i = 0; i < len; i += KILN_VL, nstrips++)
-            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
-        c += len;
-    }
-    int tap_at[TAPS];
-    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
-                                     1, pad + KILN_PRO_PW, PWID);
-        const float* wk = pro_w + k * TAPS;
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KILN_PRO_PW, PWID);
+        const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        int s = 0;
-        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
-            kiln_vf acc[KCG_STRIPS];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
-            for (int t = 0; t < TAPS; t++) {
-                const kiln_vf w = kiln_vbroadcast(wk[t]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
-            }
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
-        }
-        for (; s < nstrips; s++) {
-            kiln_vf acc = bias;
-            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
-            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
-        }
+        for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
+            for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
+                for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
+                    KILN_CAT(KILN_FN, _pro_band)(pad, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -1389,7 +1458,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NTILES
 #undef KCG_LDB
 #undef KCG_NV
-#undef KCG_STRIPS
+#undef KCG_PRO_NVEC
+#undef KCG_PRO_NV
+#undef KCG_PRO_RB
+#undef KCG_PRO_NB
 #undef KCG_NCB
 #undef KCG_REM
 #undef KCG_NARROW
@@ -1654,7 +1726,16 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 /* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
-#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+/* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
+ * columns, KCG_PRO_NB column blocks a row. */
+#define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
+#if KILN_VL == 16
+#define KCG_PRO_NV (KCG_PRO_NVEC < 4 ? KCG_PRO_NVEC : 4)
+#else
+#define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
+#endif
+#define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
+#define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -1703,6 +1784,57 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if KILN_PRO
+/* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
+ * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
+ * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
+ * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
+    const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
+    int r0, int c0, int at0, int ncols) {
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
+    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
+    }
+    KILN_UNROLL
+    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
+            kiln_vf in[KCG_PRO_NV];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < KCG_PRO_RB; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= KILN_PRO_KH) continue;
+                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
+            }
+        }
+    }
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) {
+            /* Lanes [lo, hi) are pixels of the tile in this row. */
+            const int lo = KILN_MAX(0, -(at + v * KILN_VL)),
+                      hi = KILN_MIN(KILN_MIN(KILN_VL, KILN_W - c0 - v * KILN_VL), ncols - (at + v * KILN_VL));
+            if (lo == 0 && hi == KILN_VL)
+                kiln_vstore(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]));
+            else if (lo < hi)
+                kiln_vstore_lanes(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]), lo, hi);
+        }
+    }
+}
+#endif
+
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels. xg = x[n][g*CG]. */
@@ -1710,58 +1842,31 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
-    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
-     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
-     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
-     * load; rows and columns outside the image stay zero for every k. The panel row is cut
-     * into strips of one vector (a row's last strip may run past the row's pixels: the next
-     * strip, stored later, rewrites them, and the last one stays within the panel row's
-     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
-    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
-           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
-           TAPS = KILN_PRO_KH * KILN_PRO_KW,
-           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
-           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
+     * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
+     * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
+     * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
+     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
+     * once per tap column and feed every band row whose taps reach that row, so a load feeds
+     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
+     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
+           OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
+           PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
     float pad[PROWS * PWID];
-    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
-     * the first nstrips are read). */
-    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
-    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
-    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
-    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
-        const int len = KILN_MIN(KILN_W - ow, ncols - c);
-        for (int i = 0; i < len; i += KILN_VL, nstrips++)
-            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
-        c += len;
-    }
-    int tap_at[TAPS];
-    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
-                                     1, pad + KILN_PRO_PW, PWID);
-        const float* wk = pro_w + k * TAPS;
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KILN_PRO_PW, PWID);
+        const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        int s = 0;
-        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
-            kiln_vf acc[KCG_STRIPS];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
-            for (int t = 0; t < TAPS; t++) {
-                const kiln_vf w = kiln_vbroadcast(wk[t]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
-            }
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
-        }
-        for (; s < nstrips; s++) {
-            kiln_vf acc = bias;
-            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
-            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
-        }
+        for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
+            for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
+                for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
+                    KILN_CAT(KILN_FN, _pro_band)(pad, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -2104,7 +2209,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NTILES
 #undef KCG_LDB
 #undef KCG_NV
-#undef KCG_STRIPS
+#undef KCG_PRO_NVEC
+#undef KCG_PRO_NV
+#undef KCG_PRO_RB
+#undef KCG_PRO_NB
 #undef KCG_NCB
 #undef KCG_REM
 #undef KCG_NARROW
@@ -2413,7 +2521,16 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 /* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
-#define KCG_STRIPS 8 /* depthwise prologue: vectors computed at once */
+/* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
+ * columns, KCG_PRO_NB column blocks a row. */
+#define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
+#if KILN_VL == 16
+#define KCG_PRO_NV (KCG_PRO_NVEC < 4 ? KCG_PRO_NVEC : 4)
+#else
+#define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
+#endif
+#define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
+#define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -2462,6 +2579,57 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 }
 #endif
 
+#if KILN_PRO
+/* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
+ * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
+ * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
+ * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
+    const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
+    int r0, int c0, int at0, int ncols) {
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
+    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
+    }
+    KILN_UNROLL
+    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
+            kiln_vf in[KCG_PRO_NV];
+            KILN_UNROLL
+            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < KCG_PRO_RB; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= KILN_PRO_KH) continue;
+                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
+            }
+        }
+    }
+    KILN_UNROLL
+    for (int r = 0; r < KCG_PRO_RB; r++) {
+        const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
+        KILN_UNROLL
+        for (int v = 0; v < KCG_PRO_NV; v++) {
+            /* Lanes [lo, hi) are pixels of the tile in this row. */
+            const int lo = KILN_MAX(0, -(at + v * KILN_VL)),
+                      hi = KILN_MIN(KILN_MIN(KILN_VL, KILN_W - c0 - v * KILN_VL), ncols - (at + v * KILN_VL));
+            if (lo == 0 && hi == KILN_VL)
+                kiln_vstore(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]));
+            else if (lo < hi)
+                kiln_vstore_lanes(row + at + v * KILN_VL, KILN_ACT_V(KILN_PRO_ACT, acc[r][v]), lo, hi);
+        }
+    }
+}
+#endif
+
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
  * the group's input channels. xg = x[n][g*CG]. */
@@ -2469,58 +2637,31 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
                                      float* KILN_RESTRICT b KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
-    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1. The output rows oh0..oh1
-     * they lie on read padded rows r = 0 .. oh1-oh0+(KH-1)*DH, image row oh0-PH+r, kept in
-     * pad[] at width W+2PW plus a vector of slack, so every tap is an unconditional vector
-     * load; rows and columns outside the image stay zero for every k. The panel row is cut
-     * into strips of one vector (a row's last strip may run past the row's pixels: the next
-     * strip, stored later, rewrites them, and the last one stays within the panel row's
-     * NT+NR floats), computed KCG_STRIPS at a time so that many FMA chains are in flight. */
-    enum { PWID = KILN_W + 2 * KILN_PRO_PW + KILN_VL,
-           PROWS = KILN_NT / KILN_W + 2 + (KILN_PRO_KH - 1) * KILN_PRO_DH,
-           TAPS = KILN_PRO_KH * KILN_PRO_KW,
-           NSTRIPS = KILN_NT / KILN_VL + KILN_NT / KILN_W + 2, /* at most, per panel row */
-           MAXSTRIPS = NSTRIPS > KCG_STRIPS ? NSTRIPS : KCG_STRIPS }; /* no dead reads past the end */
+    /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
+     * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
+     * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
+     * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
+     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
+     * once per tap column and feed every band row whose taps reach that row, so a load feeds
+     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
+     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
+           OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
+           PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
     float pad[PROWS * PWID];
-    /* Offsets of each strip in pad and in the panel row (zeroed: gcc -O3 cannot see that only
-     * the first nstrips are read). */
-    int from[MAXSTRIPS] = {0}, to[MAXSTRIPS] = {0}, nstrips = 0;
-    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W;
-    const int nrows = KILN_MIN(PROWS, oh1 - oh0 + 1 + (KILN_PRO_KH - 1) * KILN_PRO_DH);
-    for (int c = 0, oh = oh0, ow = p0 % KILN_W; c < ncols; ow = 0, oh++) {
-        const int len = KILN_MIN(KILN_W - ow, ncols - c);
-        for (int i = 0; i < len; i += KILN_VL, nstrips++)
-            from[nstrips] = (oh - oh0) * PWID + ow + i, to[nstrips] = c + i;
-        c += len;
-    }
-    int tap_at[TAPS];
-    for (int t = 0; t < TAPS; t++) tap_at[t] = t / KILN_PRO_KW * KILN_PRO_DH * PWID + t % KILN_PRO_KW * KILN_PRO_DW;
+    const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH, nrows,
-                                     1, pad + KILN_PRO_PW, PWID);
-        const float* wk = pro_w + k * TAPS;
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KILN_PRO_PW, PWID);
+        const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        int s = 0;
-        for (; s + KCG_STRIPS <= nstrips; s += KCG_STRIPS) {
-            kiln_vf acc[KCG_STRIPS];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) acc[v] = bias;
-            for (int t = 0; t < TAPS; t++) {
-                const kiln_vf w = kiln_vbroadcast(wk[t]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_STRIPS; v++) acc[v] = kiln_vfma(w, kiln_vload(pad + from[s + v] + tap_at[t]), acc[v]);
-            }
-            KILN_UNROLL
-            for (int v = 0; v < KCG_STRIPS; v++) kiln_vstore(row + to[s + v], KILN_ACT_V(KILN_PRO_ACT, acc[v]));
-        }
-        for (; s < nstrips; s++) {
-            kiln_vf acc = bias;
-            for (int t = 0; t < TAPS; t++) acc = kiln_vfma(kiln_vbroadcast(wk[t]), kiln_vload(pad + from[s] + tap_at[t]), acc);
-            kiln_vstore(row + to[s], KILN_ACT_V(KILN_PRO_ACT, acc));
-        }
+        for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
+            for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
+                for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
+                    KILN_CAT(KILN_FN, _pro_band)(pad, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -2863,7 +3004,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_NTILES
 #undef KCG_LDB
 #undef KCG_NV
-#undef KCG_STRIPS
+#undef KCG_PRO_NVEC
+#undef KCG_PRO_NV
+#undef KCG_PRO_RB
+#undef KCG_PRO_NB
 #undef KCG_NCB
 #undef KCG_REM
 #undef KCG_NARROW
