@@ -100,6 +100,7 @@ _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
 #define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
 #define KDW_ROWS ((KILN_OH + KILN_DH - 1) / KILN_DH) /* rows a band can use, at most */
 #define KDW_RB (KDW_RB0 < KDW_ROWS ? KDW_RB0 : KDW_ROWS)
+_Static_assert(KDW_RB <= KILN_DW_RB_MAX && KDW_NV <= KILN_DW_NV_MAX, "conv2d_depthwise: band too big");
 /* The padded plane: the image, its padding, a vector of slack right (the last column block's
  * dropped columns read it) and the rows the last band's dropped rows read, below. */
 #define KDW_WP (KILN_W + 2 * KILN_PW + KILN_VL)
@@ -112,36 +113,17 @@ _Static_assert(KILN_SH != 1 || KILN_SW != 1 || KILN_DW_SCRATCH <= KILN_SCRATCH_P
                "conv2d_depthwise: the padded plane exceeds KILN_SCRATCH_PER_THREAD");
 
 /* Stride 1, one band: output rows oh0 + r*DH (r < KDW_RB) at columns c0 .. c0 + NV*VL - 1 of
- * plane yp, from the padded plane. The padded-row loop is unrolled (so that which band rows a
- * row feeds is known at compile time), the tap-column loop is not (fully unrolled, the
- * compiler hoisted the loads and spilled them). */
+ * plane yp, from the padded plane (the taps: kiln_dw_band), then the epilogue. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wc, float b, const float* KILN_RESTRICT rp,
     float* KILN_RESTRICT yp, int oh0, int c0) {
-    kiln_vf acc[KDW_RB][KDW_NV];
+    kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KDW_RB; r++) {
         KILN_UNROLL
         for (int v = 0; v < KDW_NV; v++) acc[r][v] = kiln_vbroadcast(b);
     }
-    KILN_UNROLL
-    for (int pr = 0; pr < KILN_KH + KDW_RB - 1; pr++) {
-        const float* src = pad + (ptrdiff_t)(oh0 + pr * KILN_DH) * KDW_WP + c0;
-        KILN_PRAGMA(GCC unroll 1)
-        for (int kw = 0; kw < KILN_KW; kw++) {
-            kiln_vf in[KDW_NV];
-            KILN_UNROLL
-            for (int v = 0; v < KDW_NV; v++) in[v] = kiln_vload(src + kw * KILN_DW + v * KILN_VL);
-            KILN_UNROLL
-            for (int r = 0; r < KDW_RB; r++) {
-                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
-                if (kh < 0 || kh >= KILN_KH) continue;
-                const kiln_vf w = kiln_vbroadcast(wc[kh * KILN_KW + kw]);
-                KILN_UNROLL
-                for (int v = 0; v < KDW_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
-            }
-        }
-    }
+    kiln_dw_band(acc, pad + (ptrdiff_t)oh0 * KDW_WP + c0, KDW_WP, wc, KILN_KH, KILN_KW, KILN_DH, KILN_DW, KDW_RB, KDW_NV);
     for (int r = 0; r < KDW_RB && oh0 + r * KILN_DH < KILN_OH; r++) {
         const ptrdiff_t o = (ptrdiff_t)(oh0 + r * KILN_DH) * KILN_OW + c0;
         KILN_UNROLL

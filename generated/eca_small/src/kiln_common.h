@@ -213,6 +213,38 @@ KILN_VINLINE kiln_vf kiln_vfma(kiln_vf a, kiln_vf b, kiln_vf c) {
 #endif
 }
 
+/* The taps of a stride-1 depthwise conv on a band of output rows, for conv2d_depthwise.c and
+ * conv2d_gemm.c's depthwise prologue: acc[r][v] += w[kh][kw] * the vector at pad + (r + kh)*dh
+ * rows of pwid floats + kw*dw + v*VL, for band rows r < rb and vectors v < nv. Each padded row's
+ * vectors are loaded once a tap column and feed every band row whose taps reach that row, up
+ * to kh_n FMAs a load (unaligned tap loads straddle cache lines: one load an FMA had cost ~1.7
+ * cycles a tap on Zen 4). Always inlined with constant sizes: the padded-row loop unrolls, so
+ * which band rows a row feeds is known at compile time; the tap-column loop stays rolled
+ * (fully unrolled, the compiler hoisted every load and spilled). */
+#define KILN_DW_RB_MAX 8
+#define KILN_DW_NV_MAX 4
+KILN_VINLINE void kiln_dw_band(kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX], const float* pad, int pwid, const float* w,
+                               int kh_n, int kw_n, int dh, int dw, int rb, int nv) {
+    KILN_UNROLL
+    for (int pr = 0; pr < kh_n + rb - 1; pr++) {
+        const float* src = pad + (ptrdiff_t)pr * dh * pwid;
+        KILN_PRAGMA(GCC unroll 1)
+        for (int kw = 0; kw < kw_n; kw++) {
+            kiln_vf in[KILN_DW_NV_MAX];
+            KILN_UNROLL
+            for (int v = 0; v < nv; v++) in[v] = kiln_vload(src + kw * dw + v * KILN_VL);
+            KILN_UNROLL
+            for (int r = 0; r < rb; r++) {
+                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
+                if (kh < 0 || kh >= kh_n) continue;
+                const kiln_vf wv = kiln_vbroadcast(w[kh * kw_n + kw]);
+                KILN_UNROLL
+                for (int v = 0; v < nv; v++) acc[r][v] = kiln_vfma(wv, in[v], acc[r][v]);
+            }
+        }
+    }
+}
+
 /* 8-float vectors whatever KILN_VL (two halves at VL 4): for a short dimension of 8, such as
  * conv2d_gemm's 8 register-tile rows along the lanes of its narrow last column block. */
 typedef float kiln_vf8 __attribute__((vector_size(32)));

@@ -233,6 +233,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #endif
 #define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
+_Static_assert(KCG_PRO_RB <= KILN_DW_RB_MAX && KCG_PRO_NV <= KILN_DW_NV_MAX, "conv2d_gemm: prologue band too big");
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -285,36 +286,19 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
- * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
     int r0, int c0, int at0, int ncols) {
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
-    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         KILN_UNROLL
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
-    KILN_UNROLL
-    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
-        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
-        KILN_PRAGMA(GCC unroll 1)
-        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
-            kiln_vf in[KCG_PRO_NV];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
-            KILN_UNROLL
-            for (int r = 0; r < KCG_PRO_RB; r++) {
-                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
-                if (kh < 0 || kh >= KILN_PRO_KH) continue;
-                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
-            }
-        }
-    }
+    kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
+                 KCG_PRO_RB, KCG_PRO_NV);
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -343,10 +327,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
      * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
      * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
      * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
-     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
-     * once per tap column and feed every band row whose taps reach that row, so a load feeds
-     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
-     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+     * registers (_pro_band, kiln_dw_band: a load feeds up to KH FMAs). Strips of one vector, a
+     * tap load each, had taken the pack 1.35x as long (VAN-b0's stage-1 fc2, without the GELU). */
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
@@ -1165,6 +1147,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #endif
 #define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
+_Static_assert(KCG_PRO_RB <= KILN_DW_RB_MAX && KCG_PRO_NV <= KILN_DW_NV_MAX, "conv2d_gemm: prologue band too big");
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -1217,36 +1200,19 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
- * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
     int r0, int c0, int at0, int ncols) {
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
-    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         KILN_UNROLL
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
-    KILN_UNROLL
-    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
-        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
-        KILN_PRAGMA(GCC unroll 1)
-        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
-            kiln_vf in[KCG_PRO_NV];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
-            KILN_UNROLL
-            for (int r = 0; r < KCG_PRO_RB; r++) {
-                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
-                if (kh < 0 || kh >= KILN_PRO_KH) continue;
-                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
-            }
-        }
-    }
+    kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
+                 KCG_PRO_RB, KCG_PRO_NV);
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -1275,10 +1241,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
      * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
      * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
      * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
-     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
-     * once per tap column and feed every band row whose taps reach that row, so a load feeds
-     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
-     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+     * registers (_pro_band, kiln_dw_band: a load feeds up to KH FMAs). Strips of one vector, a
+     * tap load each, had taken the pack 1.35x as long (VAN-b0's stage-1 fc2, without the GELU). */
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
@@ -1915,6 +1879,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #endif
 #define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
+_Static_assert(KCG_PRO_RB <= KILN_DW_RB_MAX && KCG_PRO_NV <= KILN_DW_NV_MAX, "conv2d_gemm: prologue band too big");
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -1967,36 +1932,19 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
- * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
     int r0, int c0, int at0, int ncols) {
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
-    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         KILN_UNROLL
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
-    KILN_UNROLL
-    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
-        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
-        KILN_PRAGMA(GCC unroll 1)
-        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
-            kiln_vf in[KCG_PRO_NV];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
-            KILN_UNROLL
-            for (int r = 0; r < KCG_PRO_RB; r++) {
-                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
-                if (kh < 0 || kh >= KILN_PRO_KH) continue;
-                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
-            }
-        }
-    }
+    kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
+                 KCG_PRO_RB, KCG_PRO_NV);
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -2025,10 +1973,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
      * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
      * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
      * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
-     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
-     * once per tap column and feed every band row whose taps reach that row, so a load feeds
-     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
-     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+     * registers (_pro_band, kiln_dw_band: a load feeds up to KH FMAs). Strips of one vector, a
+     * tap load each, had taken the pack 1.35x as long (VAN-b0's stage-1 fc2, without the GELU). */
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
@@ -2666,6 +2612,7 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #endif
 #define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
+_Static_assert(KCG_PRO_RB <= KILN_DW_RB_MAX && KCG_PRO_NV <= KILN_DW_NV_MAX, "conv2d_gemm: prologue band too big");
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
 #define KCG_NARROW (!KILN_CL && KILN_MR == 8 && KCG_REM > 0 && KCG_REM <= 8) /* see _narrow_tile */
@@ -2718,36 +2665,19 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The padded-row loop is unrolled, so which band rows a
- * row feeds is known at compile time; the tap-column loop is not (as in conv2d_depthwise.c). */
+ * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
     int r0, int c0, int at0, int ncols) {
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
-    kiln_vf acc[KCG_PRO_RB][KCG_PRO_NV];
+    kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         KILN_UNROLL
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
-    KILN_UNROLL
-    for (int pr = 0; pr < KILN_PRO_KH + KCG_PRO_RB - 1; pr++) {
-        const float* src = pad + (ptrdiff_t)(r0 + pr * KILN_PRO_DH) * PWID + c0;
-        KILN_PRAGMA(GCC unroll 1)
-        for (int kw = 0; kw < KILN_PRO_KW; kw++) {
-            kiln_vf in[KCG_PRO_NV];
-            KILN_UNROLL
-            for (int v = 0; v < KCG_PRO_NV; v++) in[v] = kiln_vload(src + kw * KILN_PRO_DW + v * KILN_VL);
-            KILN_UNROLL
-            for (int r = 0; r < KCG_PRO_RB; r++) {
-                const int kh = pr - r; /* the tap row that reads padded row pr for band row r */
-                if (kh < 0 || kh >= KILN_PRO_KH) continue;
-                const kiln_vf w = kiln_vbroadcast(wk[kh * KILN_PRO_KW + kw]);
-                KILN_UNROLL
-                for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = kiln_vfma(w, in[v], acc[r][v]);
-            }
-        }
-    }
+    kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
+                 KCG_PRO_RB, KCG_PRO_NV);
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -2776,10 +2706,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
      * (the first and last may be partial). Their input rows go to pad (image row oh0-PH+i at
      * pad row i, column iw at PW+iw; rows and columns outside the image stay zero for every k),
      * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
-     * registers as conv2d_depthwise.c does (_pro_band): each padded row's vectors are loaded
-     * once per tap column and feed every band row whose taps reach that row, so a load feeds
-     * up to KH FMAs. Strips of one vector a tap load each had cost VAN-b0's stage-1 prologue
-     * ~1.7x the FMAs' time (unaligned zmm loads straddle cache lines on Zen 4). */
+     * registers (_pro_band, kiln_dw_band: a load feeds up to KH FMAs). Strips of one vector, a
+     * tap load each, had taken the pack 1.35x as long (VAN-b0's stage-1 fc2, without the GELU). */
     enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
