@@ -167,16 +167,12 @@ KILN_VINLINE void kiln_vtranspose(kiln_vf r[KILN_VL]) {
 KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
     return (kiln_vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
 }
-KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
-    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
-}
 KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
     _mm512_mask_storeu_ps(p, (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)), (__m512)v);
 }
 #elif defined(__AVX2__) && KILN_VL == 8
 KILN_VINLINE __m256i kiln_lanes_below(int n) { return (__m256i)((kiln_vi){0, 1, 2, 3, 4, 5, 6, 7} < n); }
 KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) { return (kiln_vf)_mm256_maskload_ps(p, kiln_lanes_below(n)); }
-KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) { _mm256_maskstore_ps(p, kiln_lanes_below(n), (__m256)v); }
 KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
     _mm256_maskstore_ps(p, _mm256_andnot_si256(kiln_lanes_below(lo), kiln_lanes_below(hi)), (__m256)v);
 }
@@ -186,13 +182,11 @@ KILN_VINLINE kiln_vf kiln_vload_n(const float* p, int n) {
     for (int i = 0; i < n; i++) v[i] = p[i];
     return v;
 }
-KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) {
-    for (int i = 0; i < n; i++) p[i] = v[i];
-}
 KILN_VINLINE void kiln_vstore_lanes(float* p, kiln_vf v, int lo, int hi) {
     for (int i = lo; i < hi; i++) p[i] = v[i];
 }
 #endif
+KILN_VINLINE void kiln_vstore_n(float* p, kiln_vf v, int n) { kiln_vstore_lanes(p, v, 0, n); }
 KILN_VINLINE float kiln_vsum(kiln_vf v) {
     float s = 0.0f;
     for (int i = 0; i < KILN_VL; i++) s += v[i];
