@@ -11,10 +11,12 @@ import KilnIR
 /// A value and the inputs of the node that makes it overlap in time, so a kernel never writes
 /// over what it reads, but for one case: an element-wise node (binary.c, unary.c read each
 /// element before they write that index), or a GEMM conv's residual or gate (conv2d_gemm.c
-/// reads it at each output's index just before writing there), takes the place of an operand
-/// of its own shape that no later node reads. Its stores then land on lines that operand just
-/// brought into cache, not on lines that may be in no cache: ECA-ResNet-50's gate-and-residual
-/// pass over a 56² map took 0.05 instead of 0.15–0.40 ms in the network.
+/// reads it at each output's index just before writing there), or a stride-1 depthwise conv's
+/// input (conv2d_depthwise.c copies each plane to scratch before writing its output), takes the
+/// place of an operand of its own shape that no later node reads. Its stores then land on lines
+/// that operand just brought into cache, not on lines that may be in no cache, or in the other
+/// core's: ECA-ResNet-50's gate-and-residual pass over a 56² map took 0.05 instead of 0.15–0.40 ms
+/// in the network, VAN-b1's 14² MLP dwconv 0.065 instead of 0.29 in the VM's slow state.
 public struct PlanMemory: Pass {
     public static let name = "plan-memory"
     public init() {}
@@ -95,11 +97,15 @@ extension Node {
     /// The inputs this node's kernel may write over: any operand of an element-wise op (binary.c,
     /// unary.c read each element before writing that index); a GEMM conv's residual or gate
     /// (conv2d_gemm.c reads it at each output's index just before storing there), never its input,
-    /// which the tiles pack or read across many outputs.
+    /// which the tiles pack or read across many outputs; a stride-1 depthwise conv's input
+    /// (conv2d_depthwise.c copies a plane before writing it; other strides read x row by row).
     var overwritableInputs: [ValueID] {
         switch op {
         case .activation, .binary, .mulAdd:
             return inputs
+        case .conv2d(let a, _) where schedule == nil && a.groups > 1 && a.groups == a.outChannels
+            && a.strideH == 1 && a.strideW == 1:
+            return [inputs[0]]
         case .conv2d(let a, _) where a.hasResidual || a.hasGate:
             switch schedule {
             case .gemm?, .gemmChannelLanes?: return inputs.dropFirst().filter { $0 != inputs[0] }

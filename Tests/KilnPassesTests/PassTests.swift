@@ -387,6 +387,8 @@ func mayWriteOver(_ g: Graph, _ b: Int, _ a: Int) -> Bool {
     let node = g.nodes[b]
     switch node.op {
     case .binary, .mulAdd, .activation: return node.inputs.contains(a)
+    case .conv2d(let attrs, _) where node.schedule == nil && attrs.groups > 1 && attrs.groups == attrs.outChannels:
+        return attrs.strideH == 1 && attrs.strideW == 1 && node.inputs[0] == a
     case .conv2d(let attrs, _): return (attrs.hasResidual || attrs.hasGate) && node.inputs.dropFirst().contains(a) && node.inputs[0] != a
     default: return false
     }
@@ -441,6 +443,20 @@ struct PlanMemoryTests {
         let gates = pairs.filter { g.nodes[$0.operand].name.hasSuffix(".conv3") }
         let downsamples = pairs.filter { g.nodes[$0.value].name.hasSuffix(".downsample.0") }
         #expect(gates.count == 16 && downsamples.count == 4 && pairs.count == 20, "\(pairs)")
+    }
+
+    @Test func depthwiseConvsWriteOverAnInputTheyReadLast() throws {
+        // VAN-b0 (13 blocks): each conv_spatial over conv0's output, which only it reads; never conv0
+        // over its input, which conv1 reads again as its gate. (At 64² every MLP dwconv is an fc2 prologue.)
+        let van = Zoo.entry(named: "van_b0")!.build([:])
+        let g = try Pipeline.standard(target: target).run(try trace(van, [1, 3, 64, 64]))
+        let depthwise = try inPlacePairs(van).filter { pair in
+            if case .conv2d(let a, _) = g.nodes[pair.value].op { a.groups > 1 } else { false }
+        }
+        #expect(depthwise.count == 13, "\(depthwise)")
+        for (operand, value) in depthwise {
+            #expect(g.nodes[value].name.hasSuffix(".conv_spatial") && g.nodes[operand].name.hasSuffix(".conv0"), "%\(operand) -> %\(value)")
+        }
     }
 }
 

@@ -3,7 +3,9 @@
  *   y[n][c][oh][ow] = act(sum_{kh,kw} w[c][0][kh][kw] * x[n][c][oh*SH-PH+kh*DH][ow*SW-PW+kw*DW]
  *                         + bias[c] + residual[n][c][oh][ow])       (taps outside x count as 0)
  * w is the plain PyTorch layout [C][1][KH][KW] (no packing). bias/residual are read only if
- * KILN_HAS_BIAS / KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y.
+ * KILN_HAS_BIAS / KILN_HAS_RESIDUAL (pass NULL otherwise); residual must not alias y. At stride 1
+ * y may be x itself: each plane is copied into scratch before its output is written (PlanMemory
+ * writes over a dying input, whose lines this core has just written: see docs/DESIGN.md).
  * scratch: stride-1 convs use KILN_DW_SCRATCH floats per thread (below); others none.
  *
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
@@ -143,9 +145,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _band)(
 }
 
 /* Stride 1, one plane: its image into the padded plane (whose border is zero), then the bands. */
-static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, const float* KILN_RESTRICT wc,
+static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* xp, const float* KILN_RESTRICT wc,
                                                 float b, const float* KILN_RESTRICT rp,
-                                                float* KILN_RESTRICT yp, float* KILN_RESTRICT pad) {
+                                                float* yp, float* KILN_RESTRICT pad) {
     for (int ih = 0; ih < KILN_H; ih++)
         memcpy(pad + (ptrdiff_t)(ih + KILN_PH) * KDW_WP + KILN_PW, xp + (ptrdiff_t)ih * KILN_W, sizeof(float) * KILN_W);
     for (int blk = 0; blk < KILN_OH; blk += KDW_RB * KILN_DH) /* DH interleaved bands a block */
@@ -154,9 +156,9 @@ static inline void KILN_CAT(KILN_FN, _plane_s1)(const float* KILN_RESTRICT xp, c
                 KILN_CAT(KILN_FN, _band)(pad, wc, b, rp, yp, blk + d, c0);
 }
 
-static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT w,
+static void KILN_FN(const float* x, const float* KILN_RESTRICT w,
                     const float* KILN_RESTRICT bias, const float* KILN_RESTRICT residual,
-                    float* KILN_RESTRICT y, float* KILN_RESTRICT scratch) {
+                    float* y, float* KILN_RESTRICT scratch) {
     (void)bias;
     (void)residual;
     (void)scratch;

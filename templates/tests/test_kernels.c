@@ -25,7 +25,8 @@ typedef struct {
     int bias, res, act; /* res: 0 none, 1 a residual added before act, 2 a gate multiplied after,
                          * 3 a residual scaled by bias[cout + o] (2*cout bias floats) */
     int wm; /* Winograd output tile, 4 unless CONV_CASE_W says otherwise */
-    int in_place; /* conv2d_gemm: the residual or gate may be y itself (PlanMemory writes over it) */
+    int in_place; /* 1 (conv2d_gemm): the residual or gate may be y itself; 2 (conv2d_depthwise): at stride 1,
+                   * the input may be y itself (PlanMemory writes over them) */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
 #define CONV_CASE_W(mr, wm)                                                                  \
@@ -34,6 +35,12 @@ typedef struct {
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
         mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm, 0};
 #define CONV_CASE(mr) CONV_CASE_W(mr, 4)
+/* conv2d_depthwise: at stride 1 it may write over its input. */
+#define DW_CASE                                                                              \
+    static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
+        STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
+        KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
+        0, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, 4, 2};
 /* conv2d_gemm only: its residual argument may be a gate (KILN_HAS_GATE). */
 #define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE + 2 * KILN_RESIDUAL_SCALE)
 #define GEMM_CASE                                                                            \
@@ -539,7 +546,7 @@ CONV_CASE(KILN_MR)
 #define KILN_HAS_RESIDUAL 0
 #define KILN_ACT 1
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 #define KILN_FN dw_5x5_s2
@@ -559,7 +566,7 @@ CONV_CASE(0)
 #define KILN_PW 2
 #define KILN_HAS_RESIDUAL 1
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 #define KILN_FN dw_7x7_d3
@@ -581,7 +588,7 @@ CONV_CASE(0)
 #define KILN_HAS_RESIDUAL 1
 #define KILN_ACT 1
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 #define KILN_FN dw_3x3_s2_asym
@@ -599,7 +606,7 @@ CONV_CASE(0)
 #define KILN_PW 1
 #define KILN_ACT 2 /* sigmoid epilogue */
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 /* Stride-1 bands: 37-wide rows (whole vectors and a partial one at VL 4, 8 and 16, more than one
@@ -621,7 +628,7 @@ CONV_CASE(0)
 #define KILN_HAS_RESIDUAL 1
 #define KILN_ACT 3
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 /* Non-square kernel, dilation only down, padding that shrinks the output (3x5 d(2,1) p(1,1):
@@ -643,7 +650,7 @@ CONV_CASE(0)
 #define KILN_DW 1
 #define KILN_ACT 1
 #include "../conv/conv2d_depthwise.c"
-CONV_CASE(0)
+DW_CASE
 #include "undef_params.h"
 
 /* ---- conv2d_direct instances (plain weights) ---- */
@@ -1799,9 +1806,14 @@ static void test_conv(const conv_case* c, float* scratch) {
     float* wp = c->mr > 0 ? pack_weights(c, w) : c->mr < 0 ? pack_winograd(c, w) : w;
     c->fn(x, wp, bias, res, y, scratch);
     check(c->name, y, ref, ys);
-    if (c->in_place && res) { /* y written over its residual or gate */
+    if (c->in_place == 1 && res) { /* y written over its residual or gate */
         memcpy(y, res, ys * sizeof *y);
         c->fn(x, wp, bias, y, y, scratch);
+        check(c->name, y, ref, ys);
+    }
+    if (c->in_place == 2 && c->sh == 1 && c->sw == 1 && c->oh == c->h && c->ow == c->w) { /* y written over x */
+        memcpy(y, x, xs * sizeof *y);
+        c->fn(y, wp, bias, res, y, scratch);
         check(c->name, y, ref, ys);
     }
     if (wp != w) free(wp);
