@@ -226,6 +226,15 @@ public struct ScheduleKernels: Pass {
         let balanced = (a.outChannels / rows) % chunks == 0
         let wide = vl >= 16 && k >= 256 && balanced && a.prologue == nil ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }
+        // A strided conv at batch 1 splits the pixels between the threads instead, where they split
+        // into whole tile columns: each reads the input rows of its own output rows, which the
+        // layer before (tiled by pixels) wrote from the same core; as channel chunks each read all
+        // of them. ResNet-50's layer3.0.conv2 took 1.10 instead of 1.15 ms, its downsample 0.93
+        // instead of 0.95 (`kiln profile`, 3 interleaved rounds); Benchmarks/ab ResNet-50 0.999, and
+        // in the VM's slow state 0.988 and 0.993 (layer3.0.conv2 1.42 instead of 1.80 ms).
+        if a.strideH > 1, images == 1, pixels % (target.threads * tileCols) == 0 {
+            return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels / target.threads, channelChunks: 1)
+        }
         return .gemmChannelLanes(rows: rows, cols: tileCols, pixelTile: pixels, channelChunks: chunks)
     }
 

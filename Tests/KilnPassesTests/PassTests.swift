@@ -268,7 +268,10 @@ struct PassTests {
         // 14x14 with K >= 256 at 16 lanes (32 registers): 2 vectors of channels x 14 pixels, 28 accumulators.
         #expect(try schedule(Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
         #expect(try schedule(Conv2d(320, 1280, kernelSize: 1), [1, 320, 14, 14]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
-        #expect(try schedule(Conv2d(512, 1024, kernelSize: 1, stride: 2), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
+        // Strided at batch 1: half the pixels a thread, not half the channels (the input rows it reads are its core's).
+        #expect(try schedule(Conv2d(512, 1024, kernelSize: 1, stride: 2), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 98, channelChunks: 1))
+        #expect(try schedule(Conv2d(256, 256, kernelSize: 3, stride: 2, padding: 1), [1, 256, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 98, channelChunks: 1))
+        #expect(try schedule(Conv2d(512, 1024, kernelSize: 1, stride: 2), [8, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 1))
         // Wider maps: a 1x1 stride-1 conv at K >= 512 in pixel tiles of 196 (ResNet-50's 28² conv1s), 4 tiles in 2 chunks.
         #expect(try schedule(Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 2))
         #expect(try schedule(Conv2d(512, 128, kernelSize: 1), [8, 512, 28, 28]) == .gemmChannelLanes(rows: 32, cols: 14, pixelTile: 196, channelChunks: 1))
