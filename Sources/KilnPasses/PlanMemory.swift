@@ -105,7 +105,7 @@ extension Node {
             return inputs
         case .conv2d(let a, _) where schedule == nil && a.groups > 1 && a.groups == a.outChannels
             && a.strideH == 1 && a.strideW == 1:
-            return [inputs[0]]
+            return inputs.dropFirst().contains(inputs[0]) ? [] : [inputs[0]]  // never its residual too
         case .conv2d(let a, _) where a.hasResidual || a.hasGate:
             switch schedule {
             case .gemm?, .gemmChannelLanes?: return inputs.dropFirst().filter { $0 != inputs[0] }

@@ -391,7 +391,7 @@ func mayWriteOver(_ g: Graph, _ b: Int, _ a: Int) -> Bool {
     switch node.op {
     case .binary, .mulAdd, .activation: return node.inputs.contains(a)
     case .conv2d(let attrs, _) where node.schedule == nil && attrs.groups > 1 && attrs.groups == attrs.outChannels:
-        return attrs.strideH == 1 && attrs.strideW == 1 && node.inputs[0] == a
+        return attrs.strideH == 1 && attrs.strideW == 1 && node.inputs[0] == a && !node.inputs.dropFirst().contains(a)
     case .conv2d(let attrs, _): return (attrs.hasResidual || attrs.hasGate) && node.inputs.dropFirst().contains(a) && node.inputs[0] != a
     default: return false
     }

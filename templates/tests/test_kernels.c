@@ -29,25 +29,18 @@ typedef struct {
                    * the input may be y itself (PlanMemory writes over them) */
 } conv_case;
 /* Captures the current instance's parameters (expanded where it is used). */
-#define CONV_CASE_W(mr, wm)                                                                  \
+#define CONV_CASE_OF(mr, res, wm, in_place)                                                  \
     static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
         STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
         KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        mr, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, wm, 0};
+        mr, KILN_HAS_BIAS, res, KILN_ACT, wm, in_place};
+#define CONV_CASE_W(mr, wm) CONV_CASE_OF(mr, KILN_HAS_RESIDUAL, wm, 0)
 #define CONV_CASE(mr) CONV_CASE_W(mr, 4)
 /* conv2d_depthwise: at stride 1 it may write over its input. */
-#define DW_CASE                                                                              \
-    static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
-        STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
-        KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        0, KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_ACT, 4, 2};
+#define DW_CASE CONV_CASE_OF(0, KILN_HAS_RESIDUAL, 4, 2)
 /* conv2d_gemm only: its residual argument may be a gate (KILN_HAS_GATE). */
 #define GEMM_RES (KILN_HAS_RESIDUAL + 2 * KILN_HAS_GATE + 2 * KILN_RESIDUAL_SCALE)
-#define GEMM_CASE                                                                            \
-    static const conv_case KILN_CAT(KILN_FN, _case) = {                                      \
-        STR(KILN_FN), KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW,    \
-        KILN_KH, KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS, \
-        KILN_MR, KILN_HAS_BIAS, GEMM_RES, KILN_ACT, 4, 1};
+#define GEMM_CASE CONV_CASE_OF(KILN_MR, GEMM_RES, 4, 1)
 
 /* ---- conv2d_gemm instances ---- */
 /* 3x3 pad 1, MG = 7 not a multiple of MR, P = 99 not a multiple of NT, bias + ReLU */
