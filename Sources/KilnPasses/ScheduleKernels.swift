@@ -347,6 +347,12 @@ public struct ScheduleKernels: Pass {
         // stays within 16 MiB. ResNet-50's 28² layers (2 blocks): 0.88× the time as one group.
         let groups = (blocks + tileGroup - 1) / tileGroup
         if group == nil, groups < Self.privateGroups * target.threads, blocks * blockFloats <= 1 << 22 { tileGroup = blocks }
-        return .winograd(outputTile: m, rows: block == vl && vl >= 16 ? 12 : 6, cols: block, tileGroup: tileGroup)
+        // Rows of the register tile: 6 × 2 vectors fill AVX2's 16 registers; with AVX-512's 32,
+        // 12 × 1 vector or 8 × 2, whose multiple of 8 rows also lets the last block's few tiles
+        // past its whole vectors take the narrow tile (conv2d_winograd.c's KWG_NARROW: a 28² map's
+        // 49th tile). bench_winograd, 1 thread: ResNet-50's 28² layer's GEMMs 666 µs at 6 rows,
+        // 648 at 8, 518–554 with the narrow tile; its 56² layer's 543, 528, 509.
+        let rows = vl >= 16 ? (block == vl ? 12 : 8) : 6
+        return .winograd(outputTile: m, rows: rows, cols: block, tileGroup: tileGroup)
     }
 }

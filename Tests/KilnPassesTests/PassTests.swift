@@ -177,9 +177,9 @@ struct PassTests {
         }
         #expect(rows == 8 && cols == 32)
         // 56x56 and 28x28: 4x4 tiles in blocks of 2 vectors (one vector would save no work).
-        #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56]) == .winograd(outputTile: 4, rows: 6, cols: 32, tileGroup: 1))
+        #expect(try schedule(Conv2d(64, 64, kernelSize: 3, padding: 1), [1, 64, 56, 56]) == .winograd(outputTile: 4, rows: 8, cols: 32, tileGroup: 1))
         // (28x28: 49 tiles, 2 blocks, one group rather than two shared ones.)
-        #expect(try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1), [1, 128, 28, 28]) == .winograd(outputTile: 4, rows: 6, cols: 32, tileGroup: 2))
+        #expect(try schedule(Conv2d(128, 128, kernelSize: 3, padding: 1), [1, 128, 28, 28]) == .winograd(outputTile: 4, rows: 8, cols: 32, tileGroup: 2))
         // 14x14: sixteen 4x4 tiles fill one vector exactly (2x2 tiles would pad 49 to 64).
         #expect(try schedule(Conv2d(256, 256, kernelSize: 3, padding: 1), [1, 256, 14, 14]) == .winograd(outputTile: 4, rows: 12, cols: 16, tileGroup: 1))
         // At batch 8, 128 tiles fill 4 blocks of 2 vectors, too few groups for each thread to take 3 whole

@@ -26,7 +26,8 @@
  *                        rows into the columns of VL tiles' patches (tile tw's starts at column
  *                        4*tw): no per-pixel gathers, which had taken as long as the GEMMs;
  *   2. 36 GEMMs:         M[xi][m][t] = sum_c U[xi][m][c] * V[xi][c][t], on the same MR x NR
- *                        register tile as conv2d_gemm.c;
+ *                        register tile as conv2d_gemm.c (the last block's up to 8 tiles past its
+ *                        whole vectors, with MR a multiple of 8, on a narrow tile: _gemm_narrow);
  *   3. output transform: y = act(A^T M A + bias + residual), VL tiles at a time (the GEMM's
  *                        blocks), each output row interleaved back into pixel order by lane
  *                        shuffles and copied as runs of one tile row, only inside the image.
@@ -125,6 +126,12 @@
 #ifndef KWG_PRIVATE_MIN
 #define KWG_PRIVATE_MIN 3 /* groups per thread from which each thread runs whole groups */
 #endif
+/* The last block's tiles: KWG_NFULL whole vectors, then KWG_NREM more. Up to 8 of those take the
+ * narrow tile (_gemm_narrow) where MR is a multiple of 8. */
+#define KWG_LAST (KWG_T - (KWG_TB - 1) * KWG_NR)
+#define KWG_NFULL (KWG_LAST / KILN_VL)
+#define KWG_NREM (KWG_LAST % KILN_VL)
+#define KWG_NARROW (KILN_MR % 8 == 0 && KWG_NREM > 0 && KWG_NREM <= 8)
 
 _Static_assert(KILN_OH == KILN_H + 2 * KILN_PH - 2 && KILN_OW == KILN_W + 2 * KILN_PW - 2,
                "conv2d_winograd: a 3x3 stride-1 undilated conv");
@@ -340,9 +347,70 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _gemm_cols)(
     }
 }
 
+#if KWG_NARROW
+/* Row blocks mb0 .. mb0+G-1 of the narrow tile: the last block's KWG_NREM tiles past its whole
+ * vectors, with 8 output channels along the lanes of 8-float vectors (MR/8 of them a row block),
+ * one FMA per tile, the G row blocks' sums independent. */
+static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_rows)(
+    int xi, int b, int mb0, const float* KILN_RESTRICT upacked, const float* KILN_RESTRICT vbuf,
+    float* KILN_RESTRICT mbuf, int g) {
+    enum { H = KILN_MR / 8, C0 = KWG_NFULL * KILN_VL };
+    const float* bp = vbuf + (ptrdiff_t)xi * KILN_CIN * KWG_LDV + KILN_VL + b * KWG_NR + C0;
+    const float* a = upacked + ((ptrdiff_t)xi * KWG_MB + mb0) * KILN_CIN * KILN_MR;
+    kiln_vf8 acc[4][H][KWG_NREM];
+    KILN_UNROLL
+    for (int q = 0; q < g; q++) {
+        KILN_UNROLL
+        for (int h = 0; h < H; h++) {
+            KILN_UNROLL
+            for (int t = 0; t < KWG_NREM; t++) acc[q][h][t] = kiln_vbroadcast8(0.0f);
+        }
+    }
+    for (int c = 0; c < KILN_CIN; c++) {
+        kiln_vf8 bv[KWG_NREM];
+        KILN_UNROLL
+        for (int t = 0; t < KWG_NREM; t++) bv[t] = kiln_vbroadcast8(bp[(ptrdiff_t)c * KWG_LDV + t]);
+        KILN_UNROLL
+        for (int q = 0; q < g; q++) {
+            KILN_UNROLL
+            for (int h = 0; h < H; h++) {
+                const kiln_vf8 w = kiln_vload8(a + ((ptrdiff_t)q * KILN_CIN + c) * KILN_MR + 8 * h);
+                KILN_UNROLL
+                for (int t = 0; t < KWG_NREM; t++) acc[q][h][t] = kiln_vfma8(w, bv[t], acc[q][h][t]);
+            }
+        }
+    }
+    for (int q = 0; q < g; q++)
+        for (int h = 0; h < H; h++)
+            for (int l = 0; l < 8; l++) {
+                const int m = (mb0 + q) * KILN_MR + 8 * h + l;
+                if (m >= KILN_COUT) break;
+                float* row = mbuf + ((ptrdiff_t)xi * KILN_COUT + m) * KWG_LDV + KILN_VL + b * KWG_NR + C0;
+                for (int t = 0; t < KWG_NREM; t++) row[t] = acc[q][h][t][l];
+            }
+}
+
+/* The narrow tile over all row blocks, four at a time where that keeps its sums within 4
+ * vectors per row block group (a 28x28 map's last tile: 4 independent sums, not one chain). */
+static inline void KILN_CAT(KILN_FN, _gemm_narrow)(int xi, int b, const float* KILN_RESTRICT upacked,
+                                                   const float* KILN_RESTRICT vbuf, float* KILN_RESTRICT mbuf) {
+    enum { G = KILN_MR / 8 * KWG_NREM >= 4 ? 1 : 4 / (KILN_MR / 8 * KWG_NREM) };
+    int mb = 0;
+    for (; mb + G <= KWG_MB; mb += G) KILN_CAT(KILN_FN, _narrow_rows)(xi, b, mb, upacked, vbuf, mbuf, G);
+    for (; mb < KWG_MB; mb++) KILN_CAT(KILN_FN, _narrow_rows)(xi, b, mb, upacked, vbuf, mbuf, 1);
+}
+#endif
+
 /* Phase 2 for block b of the group whose first block is b0. */
 static inline void KILN_CAT(KILN_FN, _gemm)(int xi, int b0, int b, const float* KILN_RESTRICT upacked,
                                             const float* KILN_RESTRICT vbuf, float* KILN_RESTRICT mbuf) {
+#if KWG_NARROW
+    if (b0 + b == KWG_TB - 1) { /* the last block: its whole vectors, then the narrow tile */
+        if (KWG_NFULL > 0) KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, KWG_NFULL > 0 ? KWG_NFULL : 1);
+        KILN_CAT(KILN_FN, _gemm_narrow)(xi, b, upacked, vbuf, mbuf);
+        return;
+    }
+#endif
     if (KWG_NV > 1 && KWG_COLS(b0 + b) <= KILN_VL)
         KILN_CAT(KILN_FN, _gemm_cols)(xi, b, upacked, vbuf, mbuf, 1);
     else
@@ -402,6 +470,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT upa
 #undef KWG_GROUPS
 #undef KWG_COLS
 #undef KWG_PRIVATE_MIN
+#undef KWG_LAST
+#undef KWG_NFULL
+#undef KWG_NREM
+#undef KWG_NARROW
 #undef KWG_LDV
 #undef KWG_CH
 #undef KWG_LR

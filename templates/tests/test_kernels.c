@@ -936,6 +936,63 @@ CONV_CASE(-KILN_MR)
 CONV_CASE_W(-KILN_MR, KILN_M)
 #include "undef_params.h"
 
+/* 8 rows x 2 vectors, F(4x4) on 28x28: 49 tiles leave 1 past the last whole vector (at any VL), which
+ * takes the narrow tile (KWG_NARROW) */
+#define KILN_FN wino_narrow_28x28
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 1
+#define KILN_CIN 12
+#define KILN_H 28
+#define KILN_W 28
+#define KILN_COUT 40
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 8
+#define KILN_TG 2
+#define KILN_M 4
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
+/* The narrow tile at 16 rows (two 8-lane halves) with COUT not a multiple of 16, batch 2 (9 tiles
+ * an image: 2 past the last whole vector) */
+#define KILN_FN wino_narrow_16_batch2
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_KH 3
+#define KILN_KW 3
+#define KILN_SH 1
+#define KILN_SW 1
+#define KILN_DH 1
+#define KILN_DW 1
+#define KILN_GROUPS 1
+#define KILN_N 2
+#define KILN_CIN 6
+#define KILN_H 10
+#define KILN_W 10
+#define KILN_COUT 19
+#define KILN_PH 1
+#define KILN_PW 1
+#define KILN_MR 16
+#define KILN_TG 1
+#define KILN_M 4
+#define KILN_HAS_BIAS 1
+#define KILN_ACT 3
+#include "../conv/conv2d_winograd.c"
+CONV_CASE_W(-KILN_MR, KILN_M)
+#include "undef_params.h"
+
 /* AVX-512 schedule: 12 rows x one vector; F(4x4) on 14x14 (16 tiles), COUT not a multiple of 12 */
 #define KILN_FN wino_12x1_14x14
 #define KILN_OH CONV_OH
@@ -1309,6 +1366,7 @@ static const conv_case* const conv_cases[] = {
     &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case, &dw_5x5_wide_case, &dw_3x5_d2x1_case,
     &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case, &wino_wide_rows_case, &wino2_wide_rows_case,
+    &wino_narrow_28x28_case, &wino_narrow_16_batch2_case,
     &direct_5x5_g4_case, &direct_9x9_s2_case, &direct_dw_7x7_d3_case, &direct_dw_3x3_s2_asym_case, &direct_tall_g2_case, &direct_1x5_s1x2_case,
     &cl_1x1_res_case, &cl_3x3_s2_gate_case, &cl_1x1_s2_deep_case, &cl_1x1_14x14_case,
 };
