@@ -390,8 +390,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _narrow_rows
             }
 }
 
-/* The narrow tile over all row blocks, four at a time where that keeps its sums within 4
- * vectors per row block group (a 28x28 map's last tile: 4 independent sums, not one chain). */
+/* The narrow tile over all row blocks, G at a time so that about 4 sums are in flight (a 28x28
+ * map's one tile at MR 8: 4 row blocks, 4 independent FMA chains instead of one). The M columns
+ * past the last tile stay unwritten: the output transform stores no pixel they feed. */
 static inline void KILN_CAT(KILN_FN, _gemm_narrow)(int xi, int b, const float* KILN_RESTRICT upacked,
                                                    const float* KILN_RESTRICT vbuf, float* KILN_RESTRICT mbuf) {
     enum { G = KILN_MR / 8 * KWG_NREM >= 4 ? 1 : 4 / (KILN_MR / 8 * KWG_NREM) };
