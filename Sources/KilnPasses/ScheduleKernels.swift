@@ -170,7 +170,7 @@ public struct ScheduleKernels: Pass {
         let chunks = tasks(tile) >= enough ? 1 : min(rowBlocks, target.threads)
         if chunks <= 1 && a.prologue == nil { tile = balancedTile(pixels: pixels, tasks: y[0] * a.groups, cols: cols, widest: tile) }
         // Split into chunks anyway: then the whole map in one tile if its panel fits 3/4 of L2, so the
-        // weights stream once, not once a tile (VAN-b0's 14² 640→160 fc2: 224 pixels, not 96).
+        // weights stream once, not once a tile (a 14² 1×1 at K 640: 224 pixels, not 96).
         if chunks > 1, a.prologue == nil, 4 * k * (roundedPixels + cols) <= target.l2Bytes * 3 / 4 { tile = max(tile, roundedPixels) }
         return .gemm(rows: rows, cols: cols, pixelTile: tile, channelChunks: max(chunks, 1))
     }
@@ -211,7 +211,8 @@ public struct ScheduleKernels: Pass {
     /// computes the whole prologue (VAN-b0's block4 fc2, 1024 → 256 at 7²: in-process A/B
     /// VAN-b0 0.990, batch 8 0.996); its wider maps keep the pixel-lane tile, split by pixels.
     func channelLaneSchedule(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
-        let vl = target.vectorWidth, rows = 2 * vl
+        let vl = target.vectorWidth
+        var rows = 2 * vl
         guard a.groups == 1, a.outChannels % rows == 0 else { return nil }
         if pixels > 256 { return a.prologue == nil ? wideMapChannelLanes(a, input: x, pixels: pixels, images: images) : nil }
         let rest = pixels % cols
@@ -222,7 +223,11 @@ public struct ScheduleKernels: Pass {
         // With 32 registers and K ≥ 256, a tile of 2 vectors × 12–14 pixels (24–28 accumulators)
         // also beats the pixel-lane tile's 16 on a map it fills well (a 14×14 map's 196 pixels),
         // unless the chunks would get unequal shares of the row blocks (VAN-b0's 160 channels).
-        // Below K 256 its epilogue (a transpose per 16 × 16 block) weighs too much.
+        // Below K 256 its epilogue (a transpose per 16 × 16 block) weighs too much. Where they
+        // would, rows of one vector may split evenly instead (VAN-b0's 14² fc2, 640 → 160: 5 blocks
+        // of 32 rows, 10 of 16): 1 vector × 14 pixels ran it in 0.179 ms alone against 0.203 as
+        // pixel-lane tiles (2 threads, scratch driver, median of 5 interleaved).
+        if (a.outChannels / rows) % chunks != 0, (a.outChannels / vl) % chunks == 0 { rows = vl }
         let balanced = (a.outChannels / rows) % chunks == 0
         let wide = vl >= 16 && k >= 256 && balanced && a.prologue == nil ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }

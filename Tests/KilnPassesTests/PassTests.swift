@@ -207,9 +207,10 @@ struct PassTests {
         #expect(try tile(Conv2d(512, 128, kernelSize: 1, stride: 2), [1, 512, 56, 56]) == 96)
         // 784 pixels at K 1152: 13 tiles of 64 or 25 of 32 leave the same excess; ties keep the wider tile.
         #expect(try tile(Conv2d(128, 128, kernelSize: 3, stride: 2, padding: 1), [1, 128, 56, 56]) == 64)
-        // 196 pixels at K 640 (VAN-b0's 14x14 fc2): too few for tiles alone, so 2 chunks; then the whole
-        // map in one tile (a 655 KB panel, within 3/4 of L2), the weights streamed once, not for 3 tiles of 96.
-        #expect(try ScheduleKernels(target: wide).run(try trace(Conv2d(640, 160, kernelSize: 1).key("c"), [1, 640, 14, 14])).nodes[1].schedule
+        // 196 pixels at K 640 (VAN-b0's 14x14 fc2 had been one, before its tile turned; 168 channels do not turn):
+        // too few for tiles alone, so 2 chunks; then the whole map in one tile (a 655 KB panel, within 3/4 of
+        // L2), the weights streamed once, not for 3 tiles of 96.
+        #expect(try ScheduleKernels(target: wide).run(try trace(Conv2d(640, 168, kernelSize: 1).key("c"), [1, 640, 14, 14])).nodes[1].schedule
                 == .gemm(rows: 8, cols: 32, pixelTile: 224, channelChunks: 2))
     }
 
@@ -279,10 +280,11 @@ struct PassTests {
                                      (Conv2d(512, 128, kernelSize: 3, stride: 2, padding: 1), [1, 512, 56, 56], 16), (Conv2d(512, 128, kernelSize: 1), [1, 512, 28, 28], 8)] {
             guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("wide map \(input) at \(width) lanes"); continue }
         }
-        // 14x14 below K 256 fills 94% (13 vectors) of the pixel-lane tile; 160 channels would split 3/2 row blocks
-        // between 2 chunks; 8 lanes fill 88% of 7x7 (and 16 registers hold no 28 accumulators); channels that 2
-        // vectors do not divide, groups: pixel lanes.
-        for (conv, input, width) in [(Conv2d(160, 640, kernelSize: 1), [1, 160, 14, 14] as Shape, 16), (Conv2d(640, 160, kernelSize: 1), [1, 640, 14, 14], 16),
+        // 160 channels would split 3/2 row blocks of 2 vectors between 2 chunks: rows of one vector, 5 and 5.
+        #expect(try schedule(Conv2d(640, 160, kernelSize: 1), [1, 640, 14, 14]) == .gemmChannelLanes(rows: 16, cols: 14, pixelTile: 196, channelChunks: 2))
+        // 14x14 below K 256 fills 94% (13 vectors) of the pixel-lane tile; 8 lanes fill 88% of 7x7 (and 16
+        // registers hold no 28 accumulators); channels that 2 vectors do not divide, groups: pixel lanes.
+        for (conv, input, width) in [(Conv2d(160, 640, kernelSize: 1), [1, 160, 14, 14] as Shape, 16),
                                      (Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14], 8), (Conv2d(512, 2048, kernelSize: 1), [1, 512, 7, 7], 8),
                                      (Conv2d(512, 520, kernelSize: 1), [1, 512, 7, 7], 16), (Conv2d(512, 512, kernelSize: 1, groups: 2), [1, 512, 7, 7], 16)] {
             guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("\(input) at \(width) lanes"); continue }
