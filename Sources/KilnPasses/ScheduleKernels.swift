@@ -17,8 +17,8 @@ import KilnIR
 /// - Channel chunks: output channels are split into one chunk per thread when pixel tiles
 ///   alone would leave threads idle. The chunks of a tile share its packed panel when all the
 ///   panels fit in a thread's scratch, else each repacks it; so a conv with a depthwise
-///   prologue (FuseDepthwisePrologue), whose pack is real work, shrinks its pixel tile until
-///   each thread has one instead.
+///   prologue (FuseDepthwisePrologue), whose pack is real work, splits its pixels instead: in
+///   tiles of whole rows within each thread's share of the rows (`prologueRowTile`).
 /// - Channels along the lanes: where the map's pixels would leave over 15% of the tile's lanes
 ///   empty (7×7 maps at 16 lanes), the GEMM tile is 2 vectors of output channels × a few pixels
 ///   instead (`channelLaneSchedule`); with 32 registers also on 14×14 maps at K ≥ 512, whose
@@ -157,7 +157,10 @@ public struct ScheduleKernels: Pass {
         // One column block past the budget is worth it when it holds the whole map: a last
         // tile of a few pixels would cost a full pass over the weights.
         var tile = max(cols, roundedPixels <= widest + cols ? roundedPixels : widest)
-        if a.prologue != nil { tile = prologueTile(pixels: pixels, width: y[3], images: y[0], cols: cols, widest: tile) }
+        if a.prologue != nil {
+            tile = prologueRowTile(a, k: k, output: y, cols: cols)
+                ?? prologueTile(pixels: pixels, width: y[3], images: y[0], cols: cols, widest: tile)
+        }
         // Chunks repack their panel, and a depthwise prologue with it: split pixels first, down to
         // 64-pixel tiles (28×28 maps at K ≥ 256: 13 tiles of 64 instead of 4 of 256 in 2 chunks).
         let enough = a.prologue != nil ? target.threads : 4 * target.threads
@@ -271,10 +274,46 @@ public struct ScheduleKernels: Pass {
     /// (conv2d_winograd.c's KWG_PRIVATE_MIN).
     static let privateGroups = 3
 
-    /// With a depthwise prologue the pack is real work, repeated by every channel chunk, so
-    /// the pixels are split instead: of the tiles (2·cols up to `widest`) that give the busiest
-    /// thread at most 5% more pixels than the best split, the widest that holds whole rows of
-    /// the map, else the widest, since narrow tiles reread more halo rows. A 28×28 map takes
+    /// A depthwise prologue's pixel tile as whole map rows: templates/conv/conv2d_gemm.c then gives
+    /// each thread a run of rows (KCG_ROWSPLIT) cut into tiles of that many, so no thread
+    /// computes another's prologue rows, and bands of the prologue divide the tile where they
+    /// can (KCG_PRO_RB). The rows are those whose panel fits L2 that cost the busiest thread least
+    /// (`rowTileCost`), the fewest of those within 1% (the panel stays nearer). Measured alone
+    /// (2 threads, warm) against the tiles of `prologueTile`: VAN-b0's 28² fc2 (K 512) 0.91×
+    /// on tiles of 14 rows (5 tiles of 192 had cut 20 band rows for one thread, 16 for the
+    /// other), VAN-b1's (K 1024) 0.95× on tiles of 5; 56² maps keep tiles of 4 rows.
+    func prologueRowTile(_ a: Conv2dAttrs, k: Int, output y: Shape, cols: Int) -> Int? {
+        let width = y[3], most = min(y[2], target.l2Bytes / (4 * k) / width)
+        guard most >= 1 else { return nil }
+        let costs = (1...most).map { rowTileCost(rows: $0, k: k, outChannels: a.outChannels, output: y, cols: cols) }
+        let best = costs.min()!
+        return (costs.firstIndex { 100 * $0 <= 101 * best }! + 1) * width
+    }
+
+    /// The busiest thread's work under the row split, in cycles a channel of K: a vector of its
+    /// GEMM columns costs about 1.1 cycles an output channel; a vector of prologue band row about
+    /// 37 (taps, GELU and the copy into the padded rows: `PACKONLY` scratch timing on Zen 4).
+    func rowTileCost(rows tile: Int, k: Int, outChannels m: Int, output y: Shape, cols: Int) -> Int {
+        let vl = target.vectorWidth, width = y[3], height = y[2], total = y[0] * height
+        let nv = min((width + vl - 1) / vl, vl >= 16 ? 4 : 2)
+        let band = nv == 1 ? 8 : nv != 2 || vl != 16 ? 4 : [8, 7, 6, 5].first { tile % $0 == 0 } ?? 4 // as KCG_PRO_RB
+        return (0..<target.threads).map { t in
+            var cost = 0, r = total * t / target.threads
+            let end = total * (t + 1) / target.threads
+            while r < end {
+                let rows = min(tile, end - r, height - r % height), px = rows * width, rest = px % cols
+                let vectors = px / cols * (cols / vl) + (rest == 0 ? 0 : rest <= vl ? 1 : cols / vl)
+                cost += vectors * m * 11 / 10 + (rows + band - 1) / band * band * nv * 37
+                r += rows
+            }
+            return cost
+        }.max()!
+    }
+
+    /// Where not even one row's panel fits L2 (`prologueRowTile`): of the tiles (2·cols up to
+    /// `widest`) that give the busiest thread at most 5% more pixels than the best split, the
+    /// widest that holds whole rows of the map, else the widest, since narrow tiles reread more
+    /// halo rows (a channel chunk would redo the prologue, so the pixels are split). A 28×28 map takes
     /// 5 tiles of 192 at K 512 (a fourth tile of 256 would leave one thread 272 pixels and the
     /// other 512). A 56×56 map takes 14 tiles of 224, 4 rows each: measured alone (2 threads,
     /// warm), VAN-b0's stage-1 fc2 (K 256) ran 0.93× and VAN-b1's (K 512) 0.95× as long as on

@@ -214,7 +214,7 @@ struct PassTests {
                 == .gemm(rows: 8, cols: 32, pixelTile: 224, channelChunks: 2))
     }
 
-    @Test func depthwisePrologueTilesTakeHalfOfL2() throws {
+    @Test func depthwisePrologueTilesAreWholeRows() throws {
         let wide = Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native")
         func tile(hidden: Int, _ input: Shape) throws -> Int? {
             let mlp = Sequential {
@@ -232,10 +232,22 @@ struct PassTests {
         #expect(try tile(hidden: 512, [1, 512, 56, 56]) == 224)
         #expect(try tile(hidden: 512, [8, 512, 56, 56]) == 224)
         #expect(try tile(hidden: 256, [1, 256, 56, 56]) == 224)
-        // Stage 2 (K 1024): 128 pixels. VAN-b0's stage 2 (K 512, 784 pixels): 4 tiles of 224 or 256
-        // would leave one thread 448 or 512 pixels, 5 of 192 leave it 416 (the best split).
-        #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 128)
-        #expect(try tile(hidden: 512, [1, 512, 28, 28]) == 192)
+        // 28² maps take tiles of whole rows within each thread's 14 (the template's row split):
+        // VAN-b1's stage 2 (K 1024) 5 rows (5, 5, 4 in bands of 5: 15 band rows, where tiles of 128
+        // pixels started mid-row and computed 24 for one thread), VAN-b0's (K 512) all 14 at once
+        // (2 bands of 7; its panel fits L2).
+        #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 5 * 28)
+        #expect(try tile(hidden: 512, [1, 512, 28, 28]) == 14 * 28)
+    }
+
+    @Test func prologueRowTilesCountBandRowsAndColumns() {
+        let pass = ScheduleKernels(target: Target(vectorWidth: 16, l2Bytes: 1 << 20, threads: 2, march: "native"))
+        func cost(_ rows: Int, _ y: Shape) -> Int { pass.rowTileCost(rows: rows, k: 512, outChannels: 64, output: y, cols: 32) }
+        // 28²: 7-row tiles run one band of 7 each, 4-row tiles leave a 2-row one a band of 4.
+        #expect(cost(7, [1, 64, 28, 28]) < cost(4, [1, 64, 28, 28]))
+        // Whole rows of 196 pixels end in a 4-pixel block (a vector): 2 tiles of 7 rows cost a
+        // vector a tile more than one of 14.
+        #expect(cost(14, [1, 64, 28, 28]) < cost(7, [1, 64, 28, 28]))
     }
 
     @Test func depthwisePrologueOnASmallMapTurnsTheTile() throws {
@@ -350,7 +362,7 @@ struct PassTests {
         guard case .gemm(_, _, let tile, let chunks)? = try ScheduleKernels(target: target).run(g).nodes[2].schedule else {
             Issue.record("no schedule"); return
         }
-        #expect(chunks == 1 && tile < 256 && 2 * tile >= 256)  // two tiles for two threads
+        #expect(chunks == 1 && tile % 16 == 0 && 256 / tile % 2 == 0)  // whole rows, as many tiles a thread
 
         // Left alone: a strided depthwise conv, a dilated one (VAN's attention: the depthwise
         // kernel's row bands run it faster), one read twice, and a narrow map too big for one panel.

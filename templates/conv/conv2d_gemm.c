@@ -194,6 +194,10 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 /* Panel rows are NT plus a register tile (and at least a vector: the packs store whole vectors) apart. */
 #define KCG_LDB (KILN_NT + (KILN_NR > KILN_VL ? KILN_NR : KILN_VL))
 #define KCG_NV (KILN_CL ? KILN_MR / KILN_VL : KILN_NR / KILN_VL) /* vectors of a tile row (CL: column) */
+/* A depthwise prologue's tiles of whole rows (KILN_NT a multiple of the width, one chunk, one
+ * group): each thread takes a run of rows, cut into tiles of KCG_TR rows (see KILN_FN). */
+#define KCG_ROWSPLIT (KILN_PRO && !KILN_CL && KILN_MCHUNKS == 1 && KILN_GROUPS == 1 && KILN_NT % KILN_OW == 0)
+#define KCG_TR (KILN_NT / KILN_OW)
 /* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
  * columns, KCG_PRO_NB column blocks a row. */
 #define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
@@ -202,8 +206,28 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #else
 #define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
 #endif
-#define KCG_PRO_RB (KCG_PRO_NV == 1 ? 8 : 4)
+/* Tiles of whole map rows (KILN_NT a multiple of W) take bands that divide their rows, where
+ * 2 vectors make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and 4. */
+#if KILN_PRO
+#define KCG_PRO_TR (KCG_ROWSPLIT && KILN_PRO_DH == 1 ? KCG_TR : 0)
+#else
+#define KCG_PRO_TR 0
+#endif
+#ifndef KCG_PRO_RB
+#define KCG_PRO_RB                                                                                              \
+    (KCG_PRO_NV == 1                    ? 8                                                                     \
+     : KCG_PRO_NV != 2 || !KCG_PRO_TR ? 4                                                                     \
+     : KCG_PRO_TR % 8 == 0            ? 8                                                                     \
+     : KCG_PRO_TR % 7 == 0            ? 7                                                                     \
+     : KCG_PRO_TR % 6 == 0            ? 6                                                                     \
+     : KCG_PRO_TR % 5 == 0            ? 5                                                                     \
+                                      : 4)
+#endif
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
+/* A padded row: the image from column KCG_PRO_X0 (aligned, so that the copies and the centre
+ * taps' loads are), the bands' columns and the right padding, in whole vectors. */
+#define KCG_PRO_X0 ((KILN_PRO_PW + KILN_VL - 1) / KILN_VL * KILN_VL)
+#define KCG_PRO_PWID ((KCG_PRO_X0 + KCG_PRO_NB * KCG_PRO_NV * KILN_VL + KILN_PRO_PW + KILN_VL - 1) / KILN_VL * KILN_VL)
 _Static_assert(KCG_PRO_RB <= KILN_DW_RB_MAX && KCG_PRO_NV <= KILN_DW_NV_MAX, "conv2d_gemm: prologue band too big");
 #define KCG_NCB ((KILN_NT + KILN_NR - 1) / KILN_NR) /* column blocks per task */
 #define KCG_REM (KCG_P % KILN_NR)                     /* pixels of the last column block, if short */
@@ -226,7 +250,7 @@ _Static_assert(KILN_MR >= 1 && KILN_NR >= KILN_VL && KILN_MCHUNKS >= 1,
                "conv2d_gemm: needs MR >= 1, NR >= VL, MCHUNKS >= 1");
 _Static_assert(KILN_NR % KILN_VL == 0, "conv2d_gemm: KILN_NR must be a multiple of KILN_VL");
 #endif
-_Static_assert(KILN_NT % KILN_NR == 0, "conv2d_gemm: KILN_NT must be a multiple of KILN_NR");
+_Static_assert(!KILN_CL || KILN_NT % KILN_NR == 0, "conv2d_gemm: a channel-lane KILN_NT must be a multiple of KILN_NR");
 _Static_assert(KCG_INPLACE || (long long)KCG_K * KCG_LDB <= (long long)KILN_SCRATCH_PER_THREAD,
                "conv2d_gemm: K*(NT+NR) exceeds KILN_SCRATCH_PER_THREAD");
 
@@ -261,7 +285,7 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
     int r0, int c0, int at0, int ncols) {
-    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW };
+    enum { PWID = KCG_PRO_PWID };
     kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
@@ -300,23 +324,23 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
      * then bands of KCG_PRO_RB output rows by KCG_PRO_NV vectors of columns are computed in
      * registers (_pro_band, kiln_dw_band: a load feeds up to KH FMAs). Strips of one vector, a
      * tap load each, had taken the pack 1.35x as long (VAN-b0's stage-1 fc2, without the GELU). */
-    enum { PWID = KCG_PRO_NB * KCG_PRO_NV * KILN_VL + (KILN_PRO_KW - 1) * KILN_PRO_DW,
+    enum { PWID = KCG_PRO_PWID,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
-    float pad[PROWS * PWID];
+    float pad[PROWS * PWID + KILN_VL] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
         KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
-                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KILN_PRO_PW, PWID);
+                                     orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KCG_PRO_X0, PWID);
         const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
         float* row = b + (ptrdiff_t)k * KCG_LDB;
         for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
             for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
                 for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
-                    KILN_CAT(KILN_FN, _pro_band)(pad, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
+                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -565,17 +589,13 @@ static inline void KILN_CAT(KILN_FN, _prefetch_tile)(const float* res, const flo
 }
 #endif
 
-/* Task t's share of y: its pixel tile against its chunk of the group's output channels, from
- * the panel b packed for that tile. */
-static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
+/* Image n, group g: pixels p0 .. p0+ncols-1 against the chunk's output channels, from the
+ * panel b packed for those pixels. */
+static inline void KILN_CAT(KILN_FN, _task)(int n, int g, int chunk, int p0, int ncols, const float* KILN_RESTRICT b,
                                             const float* KILN_RESTRICT wpacked,
                                             const float* KILN_RESTRICT bias,
                                             const float* residual, float* y) {
-    const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
-    const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS;
-    const int n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
     const int ib0 = chunk * KCG_MBC, ib1 = KILN_MIN(KCG_MB, ib0 + KCG_MBC);
-    const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
     const float* wg = wpacked + (ptrdiff_t)g * KCG_MB * KILN_MR * KCG_K;
     const ptrdiff_t yo = ((ptrdiff_t)n * KILN_COUT + g * KCG_MG) * KCG_P + p0;
 #if KILN_CL
@@ -633,21 +653,40 @@ static inline void KILN_CAT(KILN_FN, _task)(int t, const float* KILN_RESTRICT b,
 static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpacked,
                     const float* KILN_RESTRICT bias, const float* residual,
                     float* y, float* KILN_RESTRICT scratch KILN_PRO_ARGS) {
+#if KCG_ROWSPLIT
+    /* Each thread takes a run of whole output rows (of all images' rows in order) and tiles it
+     * by KCG_TR rows: its depthwise prologue then computes only its own rows (and their halo),
+     * in bands that divide the tile. */
+    KILN_OMP(parallel)
+    {
+        float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
+        const int end = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id() + 1);
+        for (int r = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id()), rows; r < end; r += rows) {
+            const int n = r / KILN_OH, oh = r % KILN_OH;
+            rows = KILN_MIN(KCG_TR, KILN_MIN(end - r, KILN_OH - oh));
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b KILN_PRO_PASS);
+            KILN_CAT(KILN_FN, _task)(n, 0, 0, oh * KILN_OW, rows * KILN_OW, b, wpacked, bias, residual, y);
+        }
+    }
+#else
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
     KILN_OMP(parallel)
     for (int t = kiln_run_start(NTASKS, kiln_thread_id()), end = kiln_run_start(NTASKS, kiln_thread_id() + 1); t < end; t++) {
-        if (t % KILN_MCHUNKS * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
-        const int p0 = t / KILN_MCHUNKS % KCG_NTILES * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+        const int chunk = t % KILN_MCHUNKS, tile = t / KILN_MCHUNKS % KCG_NTILES;
+        const int g = t / (KILN_MCHUNKS * KCG_NTILES) % KILN_GROUPS, n = t / (KILN_MCHUNKS * KCG_NTILES * KILN_GROUPS);
+        if (chunk * KCG_MBC >= KCG_MB) continue; /* a chunk past the last row block */
+        const int p0 = tile * KILN_NT, ncols = KILN_MIN(KILN_NT, KCG_P - p0);
+        const float* xg = x + ((ptrdiff_t)n * KILN_GROUPS + g) * KCG_CG * KILN_H * KILN_W;
 #if KCG_INPLACE
-        const float* b = x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W + p0;
-        (void)ncols, (void)scratch;
+        const float* b = xg + p0;
+        (void)scratch;
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)(t / (KILN_MCHUNKS * KCG_NTILES)) * KCG_CG * KILN_H * KILN_W,
-                                 p0, ncols, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
 #endif
-        KILN_CAT(KILN_FN, _task)(t, b, wpacked, bias, residual, y);
+        KILN_CAT(KILN_FN, _task)(n, g, chunk, p0, ncols, b, wpacked, bias, residual, y);
     }
+#endif
 }
 
 #undef KCG_CG
@@ -662,6 +701,11 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PRO_NVEC
 #undef KCG_PRO_NV
 #undef KCG_PRO_RB
+#undef KCG_PRO_TR
+#undef KCG_PRO_X0
+#undef KCG_PRO_PWID
+#undef KCG_ROWSPLIT
+#undef KCG_TR
 #undef KCG_PRO_NB
 #undef KCG_NCB
 #undef KCG_REM

@@ -231,6 +231,69 @@ PRO_CASE
 PRO_CASE
 #include "undef_params.h"
 
+/* Tiles of whole rows (KILN_NT a multiple of the width: each thread takes a run of rows, cut
+ * into tiles of 3 here): 2 images, so a thread's run crosses from one into the other; tiles of
+ * 33 pixels end mid-block; a one-vector row band of 8 for 3-row tiles. */
+#define KILN_FN rows_1x1_dw3_gelu
+#define KILN_N 2
+#define KILN_CIN 12
+#define KILN_H 9
+#define KILN_W 11
+#define KILN_COUT 7
+#define KILN_OH 9
+#define KILN_OW 11
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT (3 * KILN_W)
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 3
+#define KILN_PRO_KW 3
+#define KILN_PRO_PH 1
+#define KILN_PRO_PW 1
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 3
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
+/* Whole-row tiles of 7 rows on a 20-wide map: at 16 lanes two vectors a row, so one band of 7
+ * rows a tile (KCG_PRO_RB); the last tile of a thread's run is shorter. A 5x5 prologue, no
+ * activation, then a gate. */
+#define KILN_FN rows7_1x1_dw5
+#define KILN_N 1
+#define KILN_CIN 5
+#define KILN_H 17
+#define KILN_W 20
+#define KILN_COUT 9
+#define KILN_OH 17
+#define KILN_OW 20
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT (7 * KILN_W)
+#define KILN_HAS_BIAS 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 5
+#define KILN_PRO_KW 5
+#define KILN_PRO_PH 2
+#define KILN_PRO_PW 2
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 0
+#define KILN_HAS_GATE 1
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
 /* VAN-b0's block4 MLP fc2 with the channels along the lanes: a 9x7 map in pixel tiles of 24
  * (register tiles of 6 pixels, so tiles and tile columns start mid-row; the last tile holds 15),
  * two channel chunks that each compute the whole prologue, a residual. */
@@ -2074,6 +2137,8 @@ int main(void) {
     for (size_t i = 0; i < sizeof conv_cases / sizeof *conv_cases; i++) test_conv(conv_cases[i], scratch);
     test_prologue(&conv_1x1_dw3_gelu_pro, scratch);
     test_prologue(&conv_1x1_dw7d3_pro, scratch);
+    test_prologue(&rows_1x1_dw3_gelu_pro, scratch);
+    test_prologue(&rows7_1x1_dw5_pro, scratch);
     test_prologue(&cl_1x1_dw3_gelu_pro, scratch);
     free(scratch);
     test_pool(&maxpool_3x3_s2_case);
