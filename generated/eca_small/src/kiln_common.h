@@ -334,34 +334,36 @@ KILN_VINLINE kiln_vf kiln_vclamp(kiln_vf a, float c) {
 #endif
 }
 #if defined(__AVX512F__) && KILN_VL == 16
-/* GELU(v) = v/2 + |v| g(|v|), g(a) = erf(a / sqrt 2) / 2: g is a cubic on each of 31 segments of
- * [0, 5.5) and 1/2 past them (tables from tools/fit_gelu.py), each coefficient taken from its
- * 32-entry table by one vpermt2ps. 12 vector ops, 6 of them on the FMA units, where the rational
- * form below takes 20 and 17 (AMD EPYC, Zen 4: 12.5 vs 19.8 cycles a vector); within 3.6e-7 of
- * the double-precision GELU (the rational form: 1.6e-6), and exactly 0 below -5.5. */
+/* GELU(v) = max(v, 0) - T(|v|), T(a) = a erfc(a / sqrt 2) / 2 (the part of |v|/2 GELU drops): T is
+ * a cubic on each of 31 segments of width w = 5.5/30.5 centred on i w, and 0 from 5.5 on (tables
+ * from tools/fit_gelu.py), each coefficient taken from its 32-entry table by one vpermt2ps. Of
+ * its 15 vector ops 4 run on the FMA units, which GELU waits for, where the form v/2 +
+ * |v| erf(|v| / sqrt 2)/2 ran 6 (Zen 4: 9.7 against 10.9 cycles a vector in a loop; VAN's fc2
+ * with its prologue 0.98-0.99x the time) and the rational form below 17. Within 5.2e-7 of the
+ * double-precision GELU (the rational form: 1.6e-6), exactly 0 below -5.5, NaN kept. */
 KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
     static const float kiln_gelu_c0[32] __attribute__((aligned(64))) = {
-        3.53436457e-02f, 1.04929985e-01f, 1.71315291e-01f, 2.32689404e-01f, 2.87676879e-01f, 3.35419647e-01f, 3.75591016e-01f, 4.08347016e-01f,
-        4.34230947e-01f, 4.54052365e-01f, 4.68762078e-01f, 4.79340934e-01f, 4.86713830e-01f, 4.91693520e-01f, 4.94952872e-01f, 4.97020274e-01f,
-        4.98291090e-01f, 4.99048107e-01f, 4.99485118e-01f, 4.99729599e-01f, 4.99862142e-01f, 4.99931779e-01f, 4.99967234e-01f, 4.99984728e-01f,
-        4.99993093e-01f, 4.99996969e-01f, 4.99998710e-01f, 4.99999467e-01f, 4.99999786e-01f, 4.99999917e-01f, 4.99999969e-01f, 5.00000000e-01f};
+        -3.41418548e-08f, 7.72605317e-02f, 1.29539355e-01f, 1.59189293e-01f, 1.69767045e-01f, 1.65562934e-01f, 1.51079137e-01f, 1.30548500e-01f,
+        1.07567113e-01f, 8.48805374e-02f, 6.43271913e-02f, 4.69121698e-02f, 3.29669633e-02f, 2.23464351e-02f, 1.46215788e-02f, 9.24014628e-03f,
+        5.64218234e-03f, 3.32998894e-03f, 1.90011002e-03f, 1.04844252e-03f, 5.59515718e-04f, 2.88828398e-04f, 1.44236388e-04f, 6.96876920e-05f,
+        3.25773569e-05f, 1.47360454e-05f, 6.45021003e-06f, 2.73220618e-06f, 1.11999423e-06f, 4.44318514e-07f, 1.70592900e-07f, 0.00000000e+00f};
     static const float kiln_gelu_c1[32] __attribute__((aligned(64))) = {
-        7.05020772e-02f, 6.83174100e-02f, 6.41490684e-02f, 5.83685344e-02f, 5.14631883e-02f, 4.39687425e-02f, 3.64016310e-02f, 2.92029729e-02f,
-        2.27019256e-02f, 1.71012440e-02f, 1.24830897e-02f, 8.82969715e-03f, 6.05199874e-03f, 4.01958414e-03f, 2.58697754e-03f, 1.61336784e-03f,
-        9.74997029e-04f, 5.70955563e-04f, 3.23989099e-04f, 1.78150691e-04f, 9.49234683e-05f, 4.90104403e-05f, 2.45206778e-05f, 1.18878999e-05f,
-        5.58478619e-06f, 2.54235759e-06f, 1.12148979e-06f, 4.79382911e-07f, 1.98562958e-07f, 7.96970599e-08f, 3.09966440e-08f, 0.00000000e+00f};
+        9.01661220e-02f, 6.44974627e-02f, 4.04579778e-02f, 1.94426733e-02f, 2.43674043e-03f, -1.00864626e-02f, -1.81694870e-02f, -2.22888985e-02f,
+        -2.32154144e-02f, -2.18526653e-02f, -1.90892722e-02f, -1.56888806e-02f, -1.22289759e-02f, -9.08626726e-03f, -6.45738823e-03f, -4.39993181e-03f,
+        -2.87944684e-03f, -1.81224012e-03f, -1.09800293e-03f, -6.40937675e-04f, -3.60684146e-04f, -1.95776193e-04f, -1.02540947e-04f, -5.18431855e-05f,
+        -2.53087673e-05f, -1.19328435e-05f, -5.43505032e-06f, -2.39182891e-06f, -1.01716938e-06f, -4.18074807e-07f, -1.66098554e-07f, 0.00000000e+00f};
     static const float kiln_gelu_c2[32] __attribute__((aligned(64))) = {
-        -5.53725237e-04f, -1.60975980e-03f, -2.51944221e-03f, -3.20977420e-03f, -3.63922060e-03f, -3.80097800e-03f, -3.71989071e-03f, -3.44436847e-03f,
-        -3.03561127e-03f, -2.55668561e-03f, -2.06355486e-03f, -1.59935734e-03f, -1.19213624e-03f, -8.55588935e-04f, -5.91782631e-04f, -3.94762628e-04f,
-        -2.54124005e-04f, -1.57944495e-04f, -9.48178593e-05f, -5.49986799e-05f, -3.08331578e-05f, -1.67107652e-05f, -8.75752442e-06f, -4.43869068e-06f,
-        -2.17614830e-06f, -1.03215557e-06f, -4.73675156e-07f, -2.10350884e-07f, -9.04025270e-08f, -3.76035562e-08f, -1.51399718e-08f, 0.00000000e+00f};
+        -1.29947573e-02f, -1.25398189e-02f, -1.13526455e-02f, -9.55923316e-03f, -7.39738055e-03f, -5.13093841e-03f, -3.00287035e-03f, -1.19813709e-03f,
+        1.76295979e-04f, 1.09300701e-03f, 1.59035873e-03f, 1.74977571e-03f, 1.67106980e-03f, 1.45149652e-03f, 1.17176358e-03f, 8.89632074e-04f,
+        6.39831108e-04f, 4.37989678e-04f, 2.86309732e-04f, 1.79150508e-04f, 1.07494450e-04f, 6.19352891e-05f, 3.43040819e-05f, 1.82804827e-05f,
+        9.37935714e-06f, 4.63615853e-06f, 2.20880903e-06f, 1.01474034e-06f, 4.49680937e-07f, 1.92283237e-07f, 7.93565627e-08f, 0.00000000e+00f};
     static const float kiln_gelu_c3[32] __attribute__((aligned(64))) = {
-        -3.66319799e-04f, -3.32482406e-04f, -2.69964844e-04f, -1.87988662e-04f, -9.79587447e-05f, -1.12719982e-05f, 6.26461997e-05f, 1.17658120e-04f,
-        1.51380257e-04f, 1.64842670e-04f, 1.61562870e-04f, 1.46388420e-04f, 1.24366521e-04f, 9.99071909e-05f, 7.63065306e-05f, 5.56202019e-05f,
-        3.87959175e-05f, 2.59477829e-05f, 1.66667041e-05f, 1.02935430e-05f, 6.11887022e-06f, 3.50361114e-06f, 1.93368662e-06f, 1.02925385e-06f,
-        5.28602237e-07f, 2.62047464e-07f, 1.25437041e-07f, 5.79958957e-08f, 2.59064999e-08f, 1.11830701e-08f, 4.66598260e-09f, 0.00000000e+00f};
+        7.01536887e-05f, 2.73707488e-04f, 5.08584999e-04f, 6.73877659e-04f, 7.52802961e-04f, 7.44786143e-04f, 6.63797971e-04f, 5.33559003e-04f,
+        3.81326361e-04f, 2.32024275e-04f, 1.04095502e-04f, 7.70755186e-06f, -5.48323480e-05f, -8.71443083e-05f, -9.62591580e-05f, -9.00120723e-05f,
+        -7.57083895e-05f, -5.87651785e-05f, -4.26853685e-05f, -2.92590139e-05f, -1.90299106e-05f, -1.17884090e-05f, -6.97440865e-06f, -3.94901710e-06f,
+        -2.14334703e-06f, -1.11651846e-06f, -5.58793979e-07f, -2.68913821e-07f, -1.24523853e-07f, -5.55168675e-08f, -2.38422695e-08f, 0.00000000e+00f};
     const __m512 x = (__m512)v, a = _mm512_abs_ps(x);
-    const __m512 t = _mm512_min_ps(_mm512_fmsub_ps(a, _mm512_set1_ps(31.0f / 5.5f), _mm512_set1_ps(0.5f)), _mm512_set1_ps(31.0f));
+    const __m512 t = _mm512_min_ps(_mm512_mul_ps(a, _mm512_set1_ps(30.5f / 5.5f)), _mm512_set1_ps(31.0f));
     /* Adding 1.5 * 2^23 rounds t to the nearest integer, which lands in the sum's low mantissa
      * bits: there vpermt2ps reads the segment's index. u = t - round(t), in [-1/2, 1/2]. */
     const __m512 magic = _mm512_set1_ps(12582912.0f), tm = _mm512_add_ps(t, magic);
@@ -372,7 +374,8 @@ KILN_VINLINE kiln_vf kiln_vact_gelu(kiln_vf v) {
     g = _mm512_fmadd_ps(g, u, KILN_GELU_COEF(kiln_gelu_c1));
     g = _mm512_fmadd_ps(g, u, KILN_GELU_COEF(kiln_gelu_c0));
 #undef KILN_GELU_COEF
-    return (kiln_vf)_mm512_fmadd_ps(a, g, _mm512_mul_ps(x, _mm512_set1_ps(0.5f)));
+    /* max's second operand is returned when either is NaN: v, so GELU(NaN) stays NaN. */
+    return (kiln_vf)_mm512_sub_ps(_mm512_max_ps(_mm512_setzero_ps(), x), g);
 }
 #else
 /* Other targets: GELU(v) = v (1/2 + erf(v / sqrt 2) / 2), erf(x) = x P(x^2) / Q(x^2) clamped at
