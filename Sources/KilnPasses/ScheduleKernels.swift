@@ -277,13 +277,16 @@ public struct ScheduleKernels: Pass {
     /// A depthwise prologue's pixel tile as whole map rows: templates/conv/conv2d_gemm.c then gives
     /// each thread a run of rows (KCG_ROWSPLIT) cut into tiles of that many, so no thread
     /// computes another's prologue rows, and bands of the prologue divide the tile where they
-    /// can (KCG_PRO_RB). The rows are those whose panel fits L2 that cost the busiest thread least
-    /// (`rowTileCost`), the fewest of those within 1% (the panel stays nearer). Measured alone
-    /// (2 threads, warm) against the tiles of `prologueTile`: VAN-b0's 28² fc2 (K 512) 0.91×
-    /// on tiles of 14 rows (5 tiles of 192 had cut 20 band rows for one thread, 16 for the
-    /// other), VAN-b1's (K 1024) 0.95× on tiles of 5; 56² maps keep tiles of 4 rows.
+    /// can (KCG_PRO_RB). The rows are those whose panel fits twice L2 that cost the busiest thread
+    /// least (`rowTileCost`), the fewest of those within 1% (the panel stays nearer). A panel past
+    /// L2 costs little: each column block's K × NR slice is used at once; what had made wide
+    /// tiles slow was bands cut short (VAN-b1's 56² fc2 on 14-row tiles in bands of 4: 1.07×).
+    /// Measured alone (2 threads, warm) against the tiles of `prologueTile`: VAN-b0's 28² fc2
+    /// (K 512) 0.91× on tiles of 14 rows (5 tiles of 192 had cut 20 band rows for one thread, 16
+    /// for the other); VAN-b1's (K 1024) 0.90× on 14 (1.7 MiB of panel; on 5 rows, within L2,
+    /// 0.95×); 56² maps keep tiles of 4 rows.
     func prologueRowTile(_ a: Conv2dAttrs, k: Int, output y: Shape, cols: Int) -> Int? {
-        let width = y[3], most = min(y[2], target.l2Bytes / (4 * k) / width)
+        let width = y[3], most = min(y[2], 2 * target.l2Bytes / (4 * k) / width)
         guard most >= 1 else { return nil }
         let costs = (1...most).map { rowTileCost(rows: $0, k: k, outChannels: a.outChannels, output: y, cols: cols) }
         let best = costs.min()!

@@ -226,17 +226,15 @@ struct PassTests {
             guard case .gemm(_, _, let tile, 1)? = fused.nodes.last?.schedule else { return nil }
             return tile
         }
-        // VAN-b2's stage-1 fc2 (K 512): a panel of 256 pixels may take 512 KiB, where the GEMM's own
-        // 256 KiB bound allowed 128; but 14 tiles of 224 pixels, 4 whole rows, split 1568/1568
-        // (13 of 256 split 1600/1536), and at batch 8, where both split evenly, whole rows still win.
+        // VAN-b2's stage-1 fc2 (K 512) and VAN-b0's (K 256): tiles of 4 rows (224 pixels), each one
+        // band of 4 rows of 4 vectors; wider tiles of whole bands cost no less, so the fewest rows.
         #expect(try tile(hidden: 512, [1, 512, 56, 56]) == 224)
         #expect(try tile(hidden: 512, [8, 512, 56, 56]) == 224)
         #expect(try tile(hidden: 256, [1, 256, 56, 56]) == 224)
-        // 28² maps take tiles of whole rows within each thread's 14 (the template's row split):
-        // VAN-b1's stage 2 (K 1024) 5 rows (5, 5, 4 in bands of 5: 15 band rows, where tiles of 128
-        // pixels started mid-row and computed 24 for one thread), VAN-b0's (K 512) all 14 at once
-        // (2 bands of 7; its panel fits L2).
-        #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 5 * 28)
+        // 28² maps take tiles of whole rows within each thread's 14 (the template's row split), all
+        // 14 at once in 2 bands of 7, at K 1024 too (VAN-b1/b2: its 1.7 MiB of panel fits twice L2;
+        // tiles of 128 pixels had started mid-row and computed 24 band rows for one thread).
+        #expect(try tile(hidden: 1024, [1, 1024, 28, 28]) == 14 * 28)
         #expect(try tile(hidden: 512, [1, 512, 28, 28]) == 14 * 28)
     }
 
