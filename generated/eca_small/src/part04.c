@@ -48,7 +48,8 @@
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
- * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * KILN_NT (pixels per task: a multiple of KILN_NR, or with a depthwise prologue of KILN_OW, whole
+ * rows: see below), KILN_MCHUNKS (tasks per group's output
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
@@ -93,7 +94,10 @@
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory. Either tile orientation reads that panel.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel. With
+ * pixel lanes, one chunk and KILN_NT whole rows (KCG_ROWSPLIT), the threads split the rows
+ * instead of the tasks, each cutting its run into tiles of NT/OW rows, so that none computes
+ * prologue rows (bands) of another's tiles.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -237,22 +241,21 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
 #endif
 /* Tiles of whole map rows (KILN_NT a multiple of W) take bands that divide their rows, where
- * 2 vectors make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and 4. */
+ * 2 vectors of 16 make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and
+ * 4 (ScheduleKernels.rowTileCost counts them by the same rule). */
 #if KILN_PRO
 #define KCG_PRO_TR (KCG_ROWSPLIT && KILN_PRO_DH == 1 ? KCG_TR : 0)
 #else
 #define KCG_PRO_TR 0
 #endif
-#ifndef KCG_PRO_RB
 #define KCG_PRO_RB                                                                                              \
     (KCG_PRO_NV == 1                    ? 8                                                                     \
-     : KCG_PRO_NV != 2 || !KCG_PRO_TR ? 4                                                                     \
+     : KCG_PRO_NV != 2 || KILN_VL != 16 || !KCG_PRO_TR ? 4 /* 16 registers: bands of 4 */                     \
      : KCG_PRO_TR % 8 == 0            ? 8                                                                     \
      : KCG_PRO_TR % 7 == 0            ? 7                                                                     \
      : KCG_PRO_TR % 6 == 0            ? 6                                                                     \
      : KCG_PRO_TR % 5 == 0            ? 5                                                                     \
                                       : 4)
-#endif
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 /* A padded row: the image from column KCG_PRO_X0 (aligned, so that the copies and the centre
  * taps' loads are), the bands' columns and the right padding, in whole vectors. */
@@ -357,7 +360,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     enum { PWID = KCG_PRO_PWID,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
-    float pad[PROWS * PWID + KILN_VL] __attribute__((aligned(64)));
+    float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
@@ -825,7 +828,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
- * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * KILN_NT (pixels per task: a multiple of KILN_NR, or with a depthwise prologue of KILN_OW, whole
+ * rows: see below), KILN_MCHUNKS (tasks per group's output
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
@@ -870,7 +874,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory. Either tile orientation reads that panel.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel. With
+ * pixel lanes, one chunk and KILN_NT whole rows (KCG_ROWSPLIT), the threads split the rows
+ * instead of the tasks, each cutting its run into tiles of NT/OW rows, so that none computes
+ * prologue rows (bands) of another's tiles.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -1014,22 +1021,21 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
 #endif
 /* Tiles of whole map rows (KILN_NT a multiple of W) take bands that divide their rows, where
- * 2 vectors make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and 4. */
+ * 2 vectors of 16 make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and
+ * 4 (ScheduleKernels.rowTileCost counts them by the same rule). */
 #if KILN_PRO
 #define KCG_PRO_TR (KCG_ROWSPLIT && KILN_PRO_DH == 1 ? KCG_TR : 0)
 #else
 #define KCG_PRO_TR 0
 #endif
-#ifndef KCG_PRO_RB
 #define KCG_PRO_RB                                                                                              \
     (KCG_PRO_NV == 1                    ? 8                                                                     \
-     : KCG_PRO_NV != 2 || !KCG_PRO_TR ? 4                                                                     \
+     : KCG_PRO_NV != 2 || KILN_VL != 16 || !KCG_PRO_TR ? 4 /* 16 registers: bands of 4 */                     \
      : KCG_PRO_TR % 8 == 0            ? 8                                                                     \
      : KCG_PRO_TR % 7 == 0            ? 7                                                                     \
      : KCG_PRO_TR % 6 == 0            ? 6                                                                     \
      : KCG_PRO_TR % 5 == 0            ? 5                                                                     \
                                       : 4)
-#endif
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 /* A padded row: the image from column KCG_PRO_X0 (aligned, so that the copies and the centre
  * taps' loads are), the bands' columns and the right padding, in whole vectors. */
@@ -1134,7 +1140,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     enum { PWID = KCG_PRO_PWID,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
-    float pad[PROWS * PWID + KILN_VL] __attribute__((aligned(64)));
+    float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
@@ -1646,7 +1652,8 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
- * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * KILN_NT (pixels per task: a multiple of KILN_NR, or with a depthwise prologue of KILN_OW, whole
+ * rows: see below), KILN_MCHUNKS (tasks per group's output
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
@@ -1691,7 +1698,10 @@ static void KILN_FN(const float* KILN_RESTRICT x, float* KILN_RESTRICT y) {
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory. Either tile orientation reads that panel.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel. With
+ * pixel lanes, one chunk and KILN_NT whole rows (KCG_ROWSPLIT), the threads split the rows
+ * instead of the tasks, each cutting its run into tiles of NT/OW rows, so that none computes
+ * prologue rows (bands) of another's tiles.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -1835,22 +1845,21 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
 #endif
 /* Tiles of whole map rows (KILN_NT a multiple of W) take bands that divide their rows, where
- * 2 vectors make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and 4. */
+ * 2 vectors of 16 make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and
+ * 4 (ScheduleKernels.rowTileCost counts them by the same rule). */
 #if KILN_PRO
 #define KCG_PRO_TR (KCG_ROWSPLIT && KILN_PRO_DH == 1 ? KCG_TR : 0)
 #else
 #define KCG_PRO_TR 0
 #endif
-#ifndef KCG_PRO_RB
 #define KCG_PRO_RB                                                                                              \
     (KCG_PRO_NV == 1                    ? 8                                                                     \
-     : KCG_PRO_NV != 2 || !KCG_PRO_TR ? 4                                                                     \
+     : KCG_PRO_NV != 2 || KILN_VL != 16 || !KCG_PRO_TR ? 4 /* 16 registers: bands of 4 */                     \
      : KCG_PRO_TR % 8 == 0            ? 8                                                                     \
      : KCG_PRO_TR % 7 == 0            ? 7                                                                     \
      : KCG_PRO_TR % 6 == 0            ? 6                                                                     \
      : KCG_PRO_TR % 5 == 0            ? 5                                                                     \
                                       : 4)
-#endif
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 /* A padded row: the image from column KCG_PRO_X0 (aligned, so that the copies and the centre
  * taps' loads are), the bands' columns and the right padding, in whole vectors. */
@@ -1955,7 +1964,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     enum { PWID = KCG_PRO_PWID,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
-    float pad[PROWS * PWID + KILN_VL] __attribute__((aligned(64)));
+    float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
@@ -2605,7 +2614,8 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * Params: KILN_FN, KILN_N, KILN_CIN, KILN_H, KILN_W, KILN_COUT, KILN_OH, KILN_OW, KILN_KH,
  * KILN_KW, KILN_SH, KILN_SW, KILN_PH, KILN_PW, KILN_DH, KILN_DW, KILN_GROUPS,
  * KILN_MR (register-tile rows), KILN_NR (register-tile columns, multiple of KILN_VL),
- * KILN_NT (pixels per task, multiple of KILN_NR), KILN_MCHUNKS (tasks per group's output
+ * KILN_NT (pixels per task: a multiple of KILN_NR, or with a depthwise prologue of KILN_OW, whole
+ * rows: see below), KILN_MCHUNKS (tasks per group's output
  * channels), KILN_HAS_BIAS, KILN_HAS_RESIDUAL, KILN_RESIDUAL_SCALE, KILN_HAS_GATE, KILN_ACT (0 none, 1 ReLU, ...:
  * see kiln_common.h).
  *
@@ -2650,7 +2660,10 @@ static void KILN_FN(const float* a, const float* b, const float* c, float* y) {
  * kernel takes two more arguments, its weight [CIN][KH][KW] and bias [CIN] (NULL without).
  * The pack computes that conv's output act(dw(x) + bias) for the panel's pixels from a
  * zero-padded copy of the rows they read, so the depthwise output (VAN's 4x-wide MLP
- * hidden layer) never goes through memory. Either tile orientation reads that panel.
+ * hidden layer) never goes through memory. Either tile orientation reads that panel. With
+ * pixel lanes, one chunk and KILN_NT whole rows (KCG_ROWSPLIT), the threads split the rows
+ * instead of the tasks, each cutting its run into tiles of NT/OW rows, so that none computes
+ * prologue rows (bands) of another's tiles.
  *
  * Scratch: K*(NT+NR) floats per thread <= KILN_SCRATCH_PER_THREAD (a compile-time check);
  * shared panels (all N*GROUPS*tiles of them, in the first slice) must fit in it too.
@@ -2794,22 +2807,21 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
 #define KCG_PRO_NV (KCG_PRO_NVEC < 2 ? KCG_PRO_NVEC : 2)
 #endif
 /* Tiles of whole map rows (KILN_NT a multiple of W) take bands that divide their rows, where
- * 2 vectors make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and 4. */
+ * 2 vectors of 16 make a row: 7-row tiles of a 28-wide map run one band of 7, not bands of 4 and
+ * 4 (ScheduleKernels.rowTileCost counts them by the same rule). */
 #if KILN_PRO
 #define KCG_PRO_TR (KCG_ROWSPLIT && KILN_PRO_DH == 1 ? KCG_TR : 0)
 #else
 #define KCG_PRO_TR 0
 #endif
-#ifndef KCG_PRO_RB
 #define KCG_PRO_RB                                                                                              \
     (KCG_PRO_NV == 1                    ? 8                                                                     \
-     : KCG_PRO_NV != 2 || !KCG_PRO_TR ? 4                                                                     \
+     : KCG_PRO_NV != 2 || KILN_VL != 16 || !KCG_PRO_TR ? 4 /* 16 registers: bands of 4 */                     \
      : KCG_PRO_TR % 8 == 0            ? 8                                                                     \
      : KCG_PRO_TR % 7 == 0            ? 7                                                                     \
      : KCG_PRO_TR % 6 == 0            ? 6                                                                     \
      : KCG_PRO_TR % 5 == 0            ? 5                                                                     \
                                       : 4)
-#endif
 #define KCG_PRO_NB ((KILN_W + KCG_PRO_NV * KILN_VL - 1) / (KCG_PRO_NV * KILN_VL))
 /* A padded row: the image from column KCG_PRO_X0 (aligned, so that the copies and the centre
  * taps' loads are), the bands' columns and the right padding, in whole vectors. */
@@ -2914,7 +2926,7 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     enum { PWID = KCG_PRO_PWID,
            OROWS = KILN_NT / KILN_W + 2, /* output rows of a tile, at most */
            PROWS = OROWS + (KILN_PRO_KH + KCG_PRO_RB - 1) * KILN_PRO_DH }; /* with the bands' dropped rows */
-    float pad[PROWS * PWID + KILN_VL] __attribute__((aligned(64)));
+    float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
     for (int k = 0; k < KCG_CG; k++) {
