@@ -313,7 +313,7 @@ public struct ScheduleKernels: Pass {
         }.max()!
     }
 
-    /// Where not even one row's panel fits L2 (`prologueRowTile`): of the tiles (2·cols up to
+    /// Where not even one row's panel fits twice L2 (`prologueRowTile`): of the tiles (2·cols up to
     /// `widest`) that give the busiest thread at most 5% more pixels than the best split, the
     /// widest that holds whole rows of the map, else the widest, since narrow tiles reread more
     /// halo rows (a channel chunk would redo the prologue, so the pixels are split). A 28×28 map takes
