@@ -210,9 +210,10 @@ public struct ScheduleKernels: Pass {
     /// in-process A/B) that took 0.979× ResNet-50's time and VAN-b2's, 0.984× EPSANet-50's,
     /// where ResNet-50's 14² convs at K 256 ran 3% slower (`kiln profile`), hence K ≥ 512. A
     /// tile of 4 vectors × 7 pixels on 7×7 maps measured 1.115× ResNet-50's time. A 1×1 with
-    /// a depthwise prologue turns its tile on such maps too, though each channel chunk then
-    /// computes the whole prologue (VAN-b0's block4 fc2, 1024 → 256 at 7²: in-process A/B
-    /// VAN-b0 0.990, batch 8 0.996); its wider maps keep the pixel-lane tile, split by pixels.
+    /// a depthwise prologue turns its tile on such maps too, its chunks sharing one prologue panel
+    /// the threads compute together (conv2d_gemm.c's KCG_PROSHARED; VAN-b0's block4 fc2, 1024 →
+    /// 256 at 7²: in-process A/B VAN-b0 0.990, batch 8 0.996, when each chunk computed the whole
+    /// prologue); its wider maps keep the pixel-lane tile, split by pixels.
     func channelLaneSchedule(_ a: Conv2dAttrs, input x: Shape, pixels: Int, images: Int, cols: Int, maxFill: Int = 85) -> Schedule? {
         let vl = target.vectorWidth
         var rows = 2 * vl
@@ -278,9 +279,10 @@ public struct ScheduleKernels: Pass {
     /// each thread a run of rows (KCG_ROWSPLIT) cut into tiles of that many, so no thread
     /// computes another's prologue rows, and bands of the prologue divide the tile where they
     /// can (KCG_PRO_RB). The rows are those whose panel fits twice L2 that cost the busiest thread
-    /// least (`rowTileCost`), the fewest of those within 1% (the panel stays nearer). A panel past
-    /// L2 costs little: each column block's K × NR slice is used at once; what had made wide
-    /// tiles slow was bands cut short (VAN-b1's 56² fc2 on 14-row tiles in bands of 4: 1.07×).
+    /// least (`rowTileCost`), the fewest of those within 1% (the panel stays nearer). A panel up to
+    /// twice L2 costs little, each column block's K × NR slice being used at once (VAN-b1's 56²
+    /// fc2 on 14-row tiles, 1.7 MiB, ran 1.07× only for its bands of 4 cut short; on 28 rows,
+    /// 3.3 MiB, 1.18×).
     /// Measured alone (2 threads, warm) against the tiles of `prologueTile`: VAN-b0's 28² fc2
     /// (K 512) 0.91× on tiles of 14 rows (5 tiles of 192 had cut 20 band rows for one thread, 16
     /// for the other); VAN-b1's (K 1024) 0.90× on 14 (1.7 MiB of panel; on 5 rows, within L2,

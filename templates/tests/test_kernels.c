@@ -329,6 +329,73 @@ PRO_CASE
 PRO_CASE
 #include "undef_params.h"
 
+/* One tile (the whole 9x7 map, one image) in two channel chunks: the threads split the 11
+ * prologue channels into one shared panel, then each takes its chunks (3 row blocks: 2 + 1). A
+ * 5x5 prologue without activation, then a gate. */
+#define KILN_FN cl_shared_1x1_dw5
+#define KILN_N 1
+#define KILN_CIN 11
+#define KILN_H 9
+#define KILN_W 7
+#define KILN_COUT (3 * KILN_VL)
+#define KILN_OH 9
+#define KILN_OW 7
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_MR KILN_VL
+#define KILN_NR 7
+#define KILN_NT 63
+#define KILN_MCHUNKS 2
+#define KILN_CL 1
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_GATE 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 5
+#define KILN_PRO_KW 5
+#define KILN_PRO_PH 2
+#define KILN_PRO_PW 2
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 0
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
+/* The same sharing with pixel lanes: a 12x10 map in one tile of 120 pixels (a short last
+ * column block), 9 output channels in two chunks, 3x3 + GELU, a residual and ReLU. */
+#define KILN_FN shared_1x1_dw3_gelu
+#define KILN_N 1
+#define KILN_CIN 13
+#define KILN_H 12
+#define KILN_W 10
+#define KILN_COUT 9
+#define KILN_OH 12
+#define KILN_OW 10
+#define KILN_KH 1
+#define KILN_KW 1
+#define KILN_PH 0
+#define KILN_PW 0
+#define KILN_NT 120
+#define KILN_MCHUNKS 2
+#define KILN_HAS_BIAS 1
+#define KILN_HAS_RESIDUAL 1
+#define KILN_ACT 1
+#define KILN_PRO 1
+#define KILN_PRO_KH 3
+#define KILN_PRO_KW 3
+#define KILN_PRO_PH 1
+#define KILN_PRO_PW 1
+#define KILN_PRO_DH 1
+#define KILN_PRO_DW 1
+#define KILN_PRO_HAS_BIAS 1
+#define KILN_PRO_ACT 3
+#include "../conv/conv2d_gemm.c"
+PRO_CASE
+#include "undef_params.h"
+
 /* grouped 3x3 stride 2, two channel chunks per group */
 #define KILN_FN conv_grouped_s2
 #define KILN_OH CONV_OH
@@ -2140,6 +2207,8 @@ int main(void) {
     test_prologue(&conv_1x1_dw7d3_pro, scratch);
     test_prologue(&rows_1x1_dw3_gelu_pro, scratch);
     test_prologue(&rows7_1x1_dw5_pro, scratch);
+    test_prologue(&cl_shared_1x1_dw5_pro, scratch);
+    test_prologue(&shared_1x1_dw3_gelu_pro, scratch);
     test_prologue(&cl_1x1_dw3_gelu_pro, scratch);
     free(scratch);
     test_pool(&maxpool_3x3_s2_case);

@@ -232,6 +232,9 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
  * group): each thread takes a run of rows, cut into tiles of KCG_TR rows (see KILN_FN). */
 #define KCG_ROWSPLIT (KILN_PRO && !KILN_CL && KILN_MCHUNKS == 1 && KILN_GROUPS == 1 && KILN_NT % KILN_OW == 0)
 #define KCG_TR (KILN_NT / KILN_OW)
+/* A depthwise prologue on one tile (the whole map, one image) in channel chunks: the threads share
+ * one panel (see KILN_FN). */
+#define KCG_PROSHARED (KILN_PRO && KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES == 1)
 /* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
  * columns, KCG_PRO_NB column blocks a row. */
 #define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
@@ -346,9 +349,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels. xg = x[n][g*CG]. */
+ * the group's input channels k0 .. k1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
-                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
+                                     float* KILN_RESTRICT b, int k0, int k1 KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
     /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
@@ -363,9 +366,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < k1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
                                      orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KCG_PRO_X0, PWID);
         const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -378,9 +381,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < k1) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -400,10 +403,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = 0; ci < KCG_CG; ci++) {
+    for (int ci = k0; ci < k1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < k1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -697,9 +700,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         for (int r = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id()), rows; r < end; r += rows) {
             const int n = r / KILN_OH, oh = r % KILN_OH;
             rows = KILN_MIN(KCG_TR, KILN_MIN(end - r, KILN_OH - oh));
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b KILN_PRO_PASS);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b, 0, KCG_CG KILN_PRO_PASS);
             KILN_CAT(KILN_FN, _task)(n, 0, 0, oh * KILN_OW, rows * KILN_OW, b, wpacked, bias, residual, y);
         }
+    }
+#elif KCG_PROSHARED
+    /* One tile in channel chunks: the threads split the prologue's channels into one panel
+     * (the first scratch slice), then each computes its chunks from all of it. Each chunk had
+     * computed the whole prologue itself, half of the kernel's work on VAN-b0's 7² fc2. */
+    KILN_OMP(parallel)
+    {
+        const int th = kiln_thread_id();
+        KILN_CAT(KILN_FN, _pack)(x, 0, KCG_P, scratch, kiln_run_start(KCG_CG, th), kiln_run_start(KCG_CG, th + 1) KILN_PRO_PASS);
+        KILN_OMP(barrier)
+        for (int c = kiln_run_start(KILN_MCHUNKS, th), end = kiln_run_start(KILN_MCHUNKS, th + 1); c < end; c++)
+            if (c * KCG_MBC < KCG_MB) KILN_CAT(KILN_FN, _task)(0, 0, c, 0, KCG_P, scratch, wpacked, bias, residual, y);
     }
 #else
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
@@ -715,7 +730,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         (void)scratch;
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b, 0, KCG_CG KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(n, g, chunk, p0, ncols, b, wpacked, bias, residual, y);
     }
@@ -738,6 +753,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PRO_X0
 #undef KCG_PRO_PWID
 #undef KCG_ROWSPLIT
+#undef KCG_PROSHARED
 #undef KCG_TR
 #undef KCG_PRO_NB
 #undef KCG_NCB
@@ -1012,6 +1028,9 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
  * group): each thread takes a run of rows, cut into tiles of KCG_TR rows (see KILN_FN). */
 #define KCG_ROWSPLIT (KILN_PRO && !KILN_CL && KILN_MCHUNKS == 1 && KILN_GROUPS == 1 && KILN_NT % KILN_OW == 0)
 #define KCG_TR (KILN_NT / KILN_OW)
+/* A depthwise prologue on one tile (the whole map, one image) in channel chunks: the threads share
+ * one panel (see KILN_FN). */
+#define KCG_PROSHARED (KILN_PRO && KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES == 1)
 /* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
  * columns, KCG_PRO_NB column blocks a row. */
 #define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
@@ -1126,9 +1145,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels. xg = x[n][g*CG]. */
+ * the group's input channels k0 .. k1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
-                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
+                                     float* KILN_RESTRICT b, int k0, int k1 KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
     /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
@@ -1143,9 +1162,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < k1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
                                      orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KCG_PRO_X0, PWID);
         const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -1158,9 +1177,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < k1) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -1180,10 +1199,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = 0; ci < KCG_CG; ci++) {
+    for (int ci = k0; ci < k1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < k1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -1477,9 +1496,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         for (int r = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id()), rows; r < end; r += rows) {
             const int n = r / KILN_OH, oh = r % KILN_OH;
             rows = KILN_MIN(KCG_TR, KILN_MIN(end - r, KILN_OH - oh));
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b KILN_PRO_PASS);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b, 0, KCG_CG KILN_PRO_PASS);
             KILN_CAT(KILN_FN, _task)(n, 0, 0, oh * KILN_OW, rows * KILN_OW, b, wpacked, bias, residual, y);
         }
+    }
+#elif KCG_PROSHARED
+    /* One tile in channel chunks: the threads split the prologue's channels into one panel
+     * (the first scratch slice), then each computes its chunks from all of it. Each chunk had
+     * computed the whole prologue itself, half of the kernel's work on VAN-b0's 7² fc2. */
+    KILN_OMP(parallel)
+    {
+        const int th = kiln_thread_id();
+        KILN_CAT(KILN_FN, _pack)(x, 0, KCG_P, scratch, kiln_run_start(KCG_CG, th), kiln_run_start(KCG_CG, th + 1) KILN_PRO_PASS);
+        KILN_OMP(barrier)
+        for (int c = kiln_run_start(KILN_MCHUNKS, th), end = kiln_run_start(KILN_MCHUNKS, th + 1); c < end; c++)
+            if (c * KCG_MBC < KCG_MB) KILN_CAT(KILN_FN, _task)(0, 0, c, 0, KCG_P, scratch, wpacked, bias, residual, y);
     }
 #else
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
@@ -1495,7 +1526,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         (void)scratch;
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b, 0, KCG_CG KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(n, g, chunk, p0, ncols, b, wpacked, bias, residual, y);
     }
@@ -1518,6 +1549,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PRO_X0
 #undef KCG_PRO_PWID
 #undef KCG_ROWSPLIT
+#undef KCG_PROSHARED
 #undef KCG_TR
 #undef KCG_PRO_NB
 #undef KCG_NCB
@@ -1792,6 +1824,9 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
  * group): each thread takes a run of rows, cut into tiles of KCG_TR rows (see KILN_FN). */
 #define KCG_ROWSPLIT (KILN_PRO && !KILN_CL && KILN_MCHUNKS == 1 && KILN_GROUPS == 1 && KILN_NT % KILN_OW == 0)
 #define KCG_TR (KILN_NT / KILN_OW)
+/* A depthwise prologue on one tile (the whole map, one image) in channel chunks: the threads share
+ * one panel (see KILN_FN). */
+#define KCG_PROSHARED (KILN_PRO && KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES == 1)
 /* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
  * columns, KCG_PRO_NB column blocks a row. */
 #define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
@@ -1906,9 +1941,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels. xg = x[n][g*CG]. */
+ * the group's input channels k0 .. k1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
-                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
+                                     float* KILN_RESTRICT b, int k0, int k1 KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
     /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
@@ -1923,9 +1958,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < k1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
                                      orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KCG_PRO_X0, PWID);
         const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -1938,9 +1973,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < k1) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -1960,10 +1995,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = 0; ci < KCG_CG; ci++) {
+    for (int ci = k0; ci < k1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < k1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -2257,9 +2292,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         for (int r = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id()), rows; r < end; r += rows) {
             const int n = r / KILN_OH, oh = r % KILN_OH;
             rows = KILN_MIN(KCG_TR, KILN_MIN(end - r, KILN_OH - oh));
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b KILN_PRO_PASS);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b, 0, KCG_CG KILN_PRO_PASS);
             KILN_CAT(KILN_FN, _task)(n, 0, 0, oh * KILN_OW, rows * KILN_OW, b, wpacked, bias, residual, y);
         }
+    }
+#elif KCG_PROSHARED
+    /* One tile in channel chunks: the threads split the prologue's channels into one panel
+     * (the first scratch slice), then each computes its chunks from all of it. Each chunk had
+     * computed the whole prologue itself, half of the kernel's work on VAN-b0's 7² fc2. */
+    KILN_OMP(parallel)
+    {
+        const int th = kiln_thread_id();
+        KILN_CAT(KILN_FN, _pack)(x, 0, KCG_P, scratch, kiln_run_start(KCG_CG, th), kiln_run_start(KCG_CG, th + 1) KILN_PRO_PASS);
+        KILN_OMP(barrier)
+        for (int c = kiln_run_start(KILN_MCHUNKS, th), end = kiln_run_start(KILN_MCHUNKS, th + 1); c < end; c++)
+            if (c * KCG_MBC < KCG_MB) KILN_CAT(KILN_FN, _task)(0, 0, c, 0, KCG_P, scratch, wpacked, bias, residual, y);
     }
 #else
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
@@ -2275,7 +2322,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         (void)scratch;
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b, 0, KCG_CG KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(n, g, chunk, p0, ncols, b, wpacked, bias, residual, y);
     }
@@ -2298,6 +2345,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PRO_X0
 #undef KCG_PRO_PWID
 #undef KCG_ROWSPLIT
+#undef KCG_PROSHARED
 #undef KCG_TR
 #undef KCG_PRO_NB
 #undef KCG_NCB
@@ -2616,6 +2664,9 @@ _Static_assert(2 * KILN_PRO_PH == (KILN_PRO_KH - 1) * KILN_PRO_DH &&
  * group): each thread takes a run of rows, cut into tiles of KCG_TR rows (see KILN_FN). */
 #define KCG_ROWSPLIT (KILN_PRO && !KILN_CL && KILN_MCHUNKS == 1 && KILN_GROUPS == 1 && KILN_NT % KILN_OW == 0)
 #define KCG_TR (KILN_NT / KILN_OW)
+/* A depthwise prologue on one tile (the whole map, one image) in channel chunks: the threads share
+ * one panel (see KILN_FN). */
+#define KCG_PROSHARED (KILN_PRO && KILN_MCHUNKS > 1 && KILN_N * KILN_GROUPS * KCG_NTILES == 1)
 /* Depthwise prologue bands (as conv2d_depthwise.c's): KCG_PRO_RB rows by KCG_PRO_NV vectors of
  * columns, KCG_PRO_NB column blocks a row. */
 #define KCG_PRO_NVEC ((KILN_W + KILN_VL - 1) / KILN_VL)
@@ -2730,9 +2781,9 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
 
 #if !KCG_INPLACE
 /* B[k][c] = col[k][p0 + c] for c < ncols, 0 up to the next multiple of NR, for the rows k of
- * the group's input channels. xg = x[n][g*CG]. */
+ * the group's input channels k0 .. k1-1. xg = x[n][g*CG]. */
 static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int ncols,
-                                     float* KILN_RESTRICT b KILN_PRO_ARGS) {
+                                     float* KILN_RESTRICT b, int k0, int k1 KILN_PRO_ARGS) {
     const int nfill = (ncols + KILN_NR - 1) / KILN_NR * KILN_NR;
 #if KILN_PRO
     /* Row k is act(dw_k(x_k) + bias_k) at pixels p0 .. p0+ncols-1, on output rows oh0..oh1
@@ -2747,9 +2798,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     float pad[PROWS * PWID] __attribute__((aligned(64)));
     const int oh0 = p0 / KILN_W, oh1 = (p0 + ncols - 1) / KILN_W, orows = oh1 - oh0 + 1;
     memset(pad, 0, sizeof pad);
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         const float* plane = xg + (ptrdiff_t)k * KCG_P;
-        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < KCG_CG ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, k + KCG_PFC < k1 ? plane + KCG_PFC * KCG_P : NULL, oh0 - KILN_PRO_PH,
                                      orows + (KILN_PRO_KH - 1) * KILN_PRO_DH, 1, pad + KCG_PRO_X0, PWID);
         const float* wk = pro_w + k * KILN_PRO_KH * KILN_PRO_KW;
         const kiln_vf bias = kiln_vbroadcast(KILN_PRO_HAS_BIAS ? pro_b[k] : 0.0f);
@@ -2762,9 +2813,9 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
     /* 1x1 stride 1: row k is a contiguous slice of channel k. */
-    for (int k = 0; k < KCG_CG; k++) {
+    for (int k = k0; k < k1; k++) {
         float* row = b + (ptrdiff_t)k * KCG_LDB;
-        if (k + KCG_PFC < KCG_CG) /* a later row, so that its misses overlap these copies */
+        if (k + KCG_PFC < k1) /* a later row, so that its misses overlap these copies */
             KILN_CAT(KILN_FN, _prefetch_run)(xg + (ptrdiff_t)(k + KCG_PFC) * KCG_P + p0, ncols);
         memcpy(row, xg + (ptrdiff_t)k * KCG_P + p0, (size_t)ncols * sizeof(float));
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
@@ -2784,10 +2835,10 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
     const int oh0 = p0 / KILN_OW, oh1 = (p0 + ncols - 1) / KILN_OW;
     const int nrows = KILN_MIN(PROWS, (oh1 - oh0) * KILN_SH + (KILN_KH - 1) * KILN_DH + 1); /* min: for gcc's bounds check */
     memset(pad, 0, sizeof pad);
-    for (int ci = 0; ci < KCG_CG; ci++) {
+    for (int ci = k0; ci < k1; ci++) {
         const float* plane = xg + (ptrdiff_t)ci * KILN_H * KILN_W;
         /* A 1xN strided kernel reads only every SH-th row. */
-        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < KCG_CG ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
+        KILN_CAT(KILN_FN, _pad_rows)(plane, ci + KCG_PFC < k1 ? plane + KCG_PFC * KILN_H * KILN_W : NULL,
                                      oh0 * KILN_SH - KILN_PH, nrows, KILN_KH > 1 ? 1 : KILN_SH, pad + KILN_PW, PWID);
         for (int khw = 0; khw < KILN_KH * KILN_KW; khw++) {
             const float* tap = pad + khw / KILN_KW * KILN_DH * PWID + khw % KILN_KW * KILN_DW;
@@ -3081,9 +3132,21 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         for (int r = kiln_run_start(KILN_N * KILN_OH, kiln_thread_id()), rows; r < end; r += rows) {
             const int n = r / KILN_OH, oh = r % KILN_OH;
             rows = KILN_MIN(KCG_TR, KILN_MIN(end - r, KILN_OH - oh));
-            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b KILN_PRO_PASS);
+            KILN_CAT(KILN_FN, _pack)(x + (ptrdiff_t)n * KCG_CG * KILN_H * KILN_W, oh * KILN_OW, rows * KILN_OW, b, 0, KCG_CG KILN_PRO_PASS);
             KILN_CAT(KILN_FN, _task)(n, 0, 0, oh * KILN_OW, rows * KILN_OW, b, wpacked, bias, residual, y);
         }
+    }
+#elif KCG_PROSHARED
+    /* One tile in channel chunks: the threads split the prologue's channels into one panel
+     * (the first scratch slice), then each computes its chunks from all of it. Each chunk had
+     * computed the whole prologue itself, half of the kernel's work on VAN-b0's 7² fc2. */
+    KILN_OMP(parallel)
+    {
+        const int th = kiln_thread_id();
+        KILN_CAT(KILN_FN, _pack)(x, 0, KCG_P, scratch, kiln_run_start(KCG_CG, th), kiln_run_start(KCG_CG, th + 1) KILN_PRO_PASS);
+        KILN_OMP(barrier)
+        for (int c = kiln_run_start(KILN_MCHUNKS, th), end = kiln_run_start(KILN_MCHUNKS, th + 1); c < end; c++)
+            if (c * KCG_MBC < KCG_MB) KILN_CAT(KILN_FN, _task)(0, 0, c, 0, KCG_P, scratch, wpacked, bias, residual, y);
     }
 #else
     enum { NTASKS = KILN_N * KILN_GROUPS * KCG_NTILES * KILN_MCHUNKS };
@@ -3099,7 +3162,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
         (void)scratch;
 #else
         float* b = scratch + (ptrdiff_t)kiln_thread_id() * KILN_SCRATCH_PER_THREAD;
-        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b KILN_PRO_PASS);
+        KILN_CAT(KILN_FN, _pack)(xg, p0, ncols, b, 0, KCG_CG KILN_PRO_PASS);
 #endif
         KILN_CAT(KILN_FN, _task)(n, g, chunk, p0, ncols, b, wpacked, bias, residual, y);
     }
@@ -3122,6 +3185,7 @@ static void KILN_FN(const float* KILN_RESTRICT x, const float* KILN_RESTRICT wpa
 #undef KCG_PRO_X0
 #undef KCG_PRO_PWID
 #undef KCG_ROWSPLIT
+#undef KCG_PROSHARED
 #undef KCG_TR
 #undef KCG_PRO_NB
 #undef KCG_NCB
