@@ -188,15 +188,7 @@ typedef struct {
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 1
 #define KILN_ACT 1
-#define KILN_PRO 1
-#define KILN_PRO_KH 3
-#define KILN_PRO_KW 3
-#define KILN_PRO_PH 1
-#define KILN_PRO_PW 1
-#define KILN_PRO_DH 1
-#define KILN_PRO_DW 1
-#define KILN_PRO_HAS_BIAS 1
-#define KILN_PRO_ACT 3
+#include "pro_dw3_gelu.h"
 #include "../conv/conv2d_gemm.c"
 PRO_CASE
 #include "undef_params.h"
@@ -250,15 +242,7 @@ PRO_CASE
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 1
 #define KILN_ACT 1
-#define KILN_PRO 1
-#define KILN_PRO_KH 3
-#define KILN_PRO_KW 3
-#define KILN_PRO_PH 1
-#define KILN_PRO_PW 1
-#define KILN_PRO_DH 1
-#define KILN_PRO_DW 1
-#define KILN_PRO_HAS_BIAS 1
-#define KILN_PRO_ACT 3
+#include "pro_dw3_gelu.h"
 #include "../conv/conv2d_gemm.c"
 PRO_CASE
 #include "undef_params.h"
@@ -316,15 +300,7 @@ PRO_CASE
 #define KILN_CL 1
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 1
-#define KILN_PRO 1
-#define KILN_PRO_KH 3
-#define KILN_PRO_KW 3
-#define KILN_PRO_PH 1
-#define KILN_PRO_PW 1
-#define KILN_PRO_DH 1
-#define KILN_PRO_DW 1
-#define KILN_PRO_HAS_BIAS 1
-#define KILN_PRO_ACT 3
+#include "pro_dw3_gelu.h"
 #include "../conv/conv2d_gemm.c"
 PRO_CASE
 #include "undef_params.h"
@@ -383,15 +359,7 @@ PRO_CASE
 #define KILN_HAS_BIAS 1
 #define KILN_HAS_RESIDUAL 1
 #define KILN_ACT 1
-#define KILN_PRO 1
-#define KILN_PRO_KH 3
-#define KILN_PRO_KW 3
-#define KILN_PRO_PH 1
-#define KILN_PRO_PW 1
-#define KILN_PRO_DH 1
-#define KILN_PRO_DW 1
-#define KILN_PRO_HAS_BIAS 1
-#define KILN_PRO_ACT 3
+#include "pro_dw3_gelu.h"
 #include "../conv/conv2d_gemm.c"
 PRO_CASE
 #include "undef_params.h"
