@@ -101,7 +101,9 @@ _Static_assert(KILN_GROUPS == KILN_CIN && KILN_COUT == KILN_CIN,
 #endif
 #define KDW_RB0 (KDW_NV == 1 ? 8 : 4)
 #define KDW_ROWS ((KILN_OH + KILN_DH - 1) / KILN_DH) /* rows a band can use, at most */
-#define KDW_RB (KDW_RB0 < KDW_ROWS ? KDW_RB0 : KDW_ROWS)
+/* The fewest bands of at most KDW_RB0 rows, as even as they go: a 14-row map takes 2 bands of
+ * 7, not 8 + 8 whose last 2 rows are dropped. */
+#define KDW_RB ((KDW_ROWS + (KDW_ROWS + KDW_RB0 - 1) / KDW_RB0 - 1) / ((KDW_ROWS + KDW_RB0 - 1) / KDW_RB0))
 _Static_assert(KDW_RB <= KILN_DW_RB_MAX && KDW_NV <= KILN_DW_NV_MAX, "conv2d_depthwise: band too big");
 /* The padded plane: the image, its padding, a vector of slack right (the last column block's
  * dropped columns read it) and the rows the last band's dropped rows read, below. */
