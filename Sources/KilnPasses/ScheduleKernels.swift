@@ -21,8 +21,8 @@ import KilnIR
 ///   tiles of whole rows within each thread's share of the rows (`prologueRowTile`).
 /// - Channels along the lanes: where the map's pixels would leave over 15% of the tile's lanes
 ///   empty (7×7 maps at 16 lanes), the GEMM tile is 2 vectors of output channels × a few pixels
-///   instead (`channelLaneSchedule`); with 32 registers also on 14×14 maps at K ≥ 512, whose
-///   2 vectors × 14 pixels hold 28 accumulators.
+///   instead (`channelLaneSchedule`); with 32 registers also on 14×14 maps at K ≥ 256, whose
+///   2 vectors × 14 pixels hold 28 accumulators (rows of one vector from K 160).
 /// - Direct convolution (templates/conv/conv2d_direct.c) for grouped convs with at most 32
 ///   output channels per group (EPSANet's 5×5/g4, 7×7/g8, 9×9/g16): im2col would copy each input
 ///   KH·KW times to feed a handful of rows. EPSANet-50 went from 115 to 53 ms. Depthwise convs keep
@@ -231,9 +231,11 @@ public struct ScheduleKernels: Pass {
         // would, rows of one vector may split evenly instead (VAN-b0's 14² fc2, 640 → 160: 5 blocks
         // of 32 rows, 10 of 16): 1 vector × 14 pixels ran it in 0.179 ms alone against 0.203 as
         // pixel-lane tiles (2 threads, scratch driver, median of 5 interleaved).
+        // Rows of one vector (14 accumulators) pay from K 160: `--tune` moved VAN-b0's 14² 160 → 160
+        // convs to them (attention conv1 0.324 -> 0.280 ms, proj_1 0.371 -> 0.343, proj_2 0.361 -> 0.350, 5 each).
         if (a.outChannels / rows) % chunks != 0, (a.outChannels / vl) % chunks == 0 { rows = vl }
         let balanced = (a.outChannels / rows) % chunks == 0
-        let wide = vl >= 16 && k >= 256 && balanced && a.prologue == nil ? divisors.first { $0 >= 12 } : nil
+        let wide = vl >= 16 && k >= (rows == vl ? 160 : 256) && balanced && a.prologue == nil ? divisors.first { $0 >= 12 } : nil
         guard let tileCols = 100 * pixels < maxFill * vectors * vl ? divisors.first : wide else { return nil }
         // A strided conv at batch 1 splits the pixels between the threads instead, where they split
         // into whole tile columns: each reads the input rows of its own output rows, which the

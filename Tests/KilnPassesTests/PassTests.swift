@@ -292,9 +292,11 @@ struct PassTests {
         }
         // 160 channels would split 3/2 row blocks of 2 vectors between 2 chunks: rows of one vector, 5 and 5.
         #expect(try schedule(Conv2d(640, 160, kernelSize: 1), [1, 640, 14, 14]) == .gemmChannelLanes(rows: 16, cols: 14, pixelTile: 196, channelChunks: 2))
+        // Rows of one vector from K 160 (VAN-b0's attention 1x1s); rows of two still from K 256 (its fc1, below).
+        #expect(try schedule(Conv2d(160, 160, kernelSize: 1), [1, 160, 14, 14]) == .gemmChannelLanes(rows: 16, cols: 14, pixelTile: 196, channelChunks: 2))
         // 14x14 below K 256 fills 94% (13 vectors) of the pixel-lane tile; 8 lanes fill 88% of 7x7 (and 16
         // registers hold no 28 accumulators); channels that 2 vectors do not divide, groups: pixel lanes.
-        for (conv, input, width) in [(Conv2d(160, 640, kernelSize: 1), [1, 160, 14, 14] as Shape, 16),
+        for (conv, input, width) in [(Conv2d(160, 640, kernelSize: 1), [1, 160, 14, 14] as Shape, 16), (Conv2d(144, 160, kernelSize: 1), [1, 144, 14, 14], 16),
                                      (Conv2d(1280, 320, kernelSize: 1), [1, 1280, 14, 14], 8), (Conv2d(512, 2048, kernelSize: 1), [1, 512, 7, 7], 8),
                                      (Conv2d(512, 520, kernelSize: 1), [1, 512, 7, 7], 16), (Conv2d(512, 512, kernelSize: 1, groups: 2), [1, 512, 7, 7], 16)] {
             guard case .gemm? = try schedule(conv, input, width: width) else { Issue.record("\(input) at \(width) lanes"); continue }
