@@ -127,7 +127,8 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _band)(
         KILN_UNROLL
         for (int v = 0; v < KDW_NV; v++) acc[r][v] = kiln_vbroadcast(b);
     }
-    kiln_dw_band(acc, pad + (ptrdiff_t)oh0 * KDW_WP + c0, KDW_WP, wc, KILN_KH, KILN_KW, KILN_DH, KILN_DW, KDW_RB, KDW_NV);
+    kiln_dw_band(acc, pad + (ptrdiff_t)oh0 * KDW_WP + c0, KDW_WP, wc, KILN_KH, KILN_KW, KILN_DH, KILN_DW, KDW_RB, KDW_NV,
+                 oh0 - KILN_PH, KILN_H, c0 - KILN_PW, KILN_W, KILN_MIN(KDW_NV * KILN_VL, KILN_OW - c0));
     for (int r = 0; r < KDW_RB && oh0 + r * KILN_DH < KILN_OH; r++) {
         const ptrdiff_t o = (ptrdiff_t)(oh0 + r * KILN_DH) * KILN_OW + c0;
         KILN_UNROLL

@@ -32,6 +32,8 @@ typedef struct { const char* name; dw_fn fn; int c, hw, k, dil; } shape;
 #include "bench_depthwise_instance.h"
 #define DW_CASE dw7d3_320_14, 320, 14, 7, 3, 0
 #include "bench_depthwise_instance.h"
+#define DW_CASE dw7d3_512_7, 512, 7, 7, 3, 0
+#include "bench_depthwise_instance.h"
 #define DW_CASE dw3gelu_1280_14, 1280, 14, 3, 1, 3
 #include "bench_depthwise_instance.h"
 #define DW_CASE dw3gelu_2048_7, 2048, 7, 3, 1, 3
@@ -39,7 +41,7 @@ typedef struct { const char* name; dw_fn fn; int c, hw, k, dil; } shape;
 
 static const shape* shapes[] = {&dw5_64_56_shape,    &dw5_128_28_shape,      &dw5_320_14_shape,
                                 &dw5_512_7_shape,    &dw7d3_64_56_shape,     &dw7d3_128_28_shape,
-                                &dw7d3_320_14_shape, &dw3gelu_1280_14_shape, &dw3gelu_2048_7_shape};
+                                &dw7d3_320_14_shape, &dw7d3_512_7_shape, &dw3gelu_1280_14_shape, &dw3gelu_2048_7_shape};
 
 int main(void) {
     float* scratch = aligned_alloc(64, (size_t)KILN_SCRATCH_PER_THREAD * sizeof(float));
@@ -59,7 +61,9 @@ int main(void) {
             const double t = (now() - t0) / 10;
             if (t < best) best = t;
         }
-        printf("%-18s %10.1f %9.1f\n", sh->name, best * 1e6, 2.0 * (double)n * sh->k * sh->k / best / 1e9);
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) sum += (double)y[i] * (double)((i % 13) + 1);
+        printf("%-18s %10.1f %9.1f   checksum %.9g\n", sh->name, best * 1e6, 2.0 * (double)n * sh->k * sh->k / best / 1e9, sum);
         free(x), free(y), free(w), free(b);
     }
     free(scratch);

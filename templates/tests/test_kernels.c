@@ -682,6 +682,29 @@ DW_CASE
 DW_CASE
 #include "undef_params.h"
 
+/* Mostly padding: a 4-row map under a 7x7 d3 kernel (every band row reads 2 or 3 image rows of
+ * its 7 taps), and 11 columns of padding each side, so that the tap columns kiln_dw_band skips
+ * differ between the column blocks of a 40-wide row. */
+#define KILN_FN dw_7x7_d3_sparse
+#define KILN_OH CONV_OH
+#define KILN_OW CONV_OW
+#define KILN_N 1
+#define KILN_CIN 3
+#define KILN_COUT 3
+#define KILN_GROUPS 3
+#define KILN_H 4
+#define KILN_W 40
+#define KILN_KH 7
+#define KILN_KW 7
+#define KILN_PH 8
+#define KILN_PW 11
+#define KILN_DH 3
+#define KILN_DW 3
+#define KILN_HAS_BIAS 1
+#include "../conv/conv2d_depthwise.c"
+DW_CASE
+#include "undef_params.h"
+
 #define KILN_FN dw_3x3_s2_asym
 #define KILN_OH CONV_OH
 #define KILN_OW CONV_OW
@@ -1461,7 +1484,7 @@ static const conv_case* const conv_cases[] = {
     &conv_stem_case,    &conv_1x5_case,      &conv_deep_k_case,     &conv_1x1_deep_case,
     &conv_1x1_s2_case,  &conv_tiny_pad_case, &conv_1x1_pad_case,    &conv_wide_3x3_case,
     &conv_wide_s2_dil_case, &conv_wide_pad_case, &conv_grouped_nr4_case, &dw_3x3_case,
-    &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_3x3_s2_asym_case, &dw_5x5_wide_case, &dw_3x5_d2x1_case,
+    &dw_5x5_s2_case,    &dw_7x7_d3_case,     &dw_7x7_d3_sparse_case, &dw_3x3_s2_asym_case, &dw_5x5_wide_case, &dw_3x5_d2x1_case,
     &wino_odd_case,     &wino_private_groups_case, &wino_res_gelu_case, &wino_pad0_sigmoid_case, &wino_pad2_batch3_case,
     &wino2_7x7_res_relu_case, &wino2_batch2_pad0_case, &wino_12x1_14x14_case, &wino2_12x1_7x7_case, &wino_wide_rows_case, &wino2_wide_rows_case,
     &wino_narrow_28x28_case, &wino_narrow_16_batch2_case,

@@ -316,10 +316,11 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
+ * row[at0 + i*W + c], at0 = oh0*W - p0; pad row 0 holds image row ih0 = oh0 - PH. The taps are
+ * kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
-    int r0, int c0, int at0, int ncols) {
+    int r0, int c0, int at0, int ncols, int ih0) {
     enum { PWID = KCG_PRO_PWID };
     kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
@@ -328,7 +329,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
     kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
-                 KCG_PRO_RB, KCG_PRO_NV);
+                 KCG_PRO_RB, KCG_PRO_NV, ih0 + r0, KILN_H, c0 - KILN_PRO_PW, KILN_W, KILN_MIN(KCG_PRO_NV * KILN_VL, KILN_W - c0));
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -375,7 +376,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
             for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
                 for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
-                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
+                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols,
+                                                             oh0 - KILN_PRO_PH);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -1293,10 +1295,11 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
+ * row[at0 + i*W + c], at0 = oh0*W - p0; pad row 0 holds image row ih0 = oh0 - PH. The taps are
+ * kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
-    int r0, int c0, int at0, int ncols) {
+    int r0, int c0, int at0, int ncols, int ih0) {
     enum { PWID = KCG_PRO_PWID };
     kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
@@ -1305,7 +1308,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
     kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
-                 KCG_PRO_RB, KCG_PRO_NV);
+                 KCG_PRO_RB, KCG_PRO_NV, ih0 + r0, KILN_H, c0 - KILN_PRO_PW, KILN_W, KILN_MIN(KCG_PRO_NV * KILN_VL, KILN_W - c0));
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -1352,7 +1355,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
             for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
                 for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
-                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
+                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols,
+                                                             oh0 - KILN_PRO_PH);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -2088,10 +2092,11 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
+ * row[at0 + i*W + c], at0 = oh0*W - p0; pad row 0 holds image row ih0 = oh0 - PH. The taps are
+ * kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
-    int r0, int c0, int at0, int ncols) {
+    int r0, int c0, int at0, int ncols, int ih0) {
     enum { PWID = KCG_PRO_PWID };
     kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
@@ -2100,7 +2105,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
     kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
-                 KCG_PRO_RB, KCG_PRO_NV);
+                 KCG_PRO_RB, KCG_PRO_NV, ih0 + r0, KILN_H, c0 - KILN_PRO_PW, KILN_W, KILN_MIN(KCG_PRO_NV * KILN_VL, KILN_W - c0));
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -2147,7 +2152,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
             for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
                 for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
-                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
+                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols,
+                                                             oh0 - KILN_PRO_PH);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
@@ -2884,10 +2890,11 @@ static inline void KILN_CAT(KILN_FN, _pad_rows)(const float* KILN_RESTRICT plane
 /* One band of the depthwise prologue (see _pack): output rows r0 + r*DH (r < KCG_PRO_RB) of the
  * tile's, at columns c0 .. c0 + NV*VL - 1, from pad (PWID floats a row), stored to the panel row
  * where they are the tile's pixels: pixel (row i, column c) of the tile's rows goes to
- * row[at0 + i*W + c], at0 = oh0*W - p0. The taps are kiln_dw_band's, as in conv2d_depthwise.c. */
+ * row[at0 + i*W + c], at0 = oh0*W - p0; pad row 0 holds image row ih0 = oh0 - PH. The taps are
+ * kiln_dw_band's, as in conv2d_depthwise.c. */
 static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
     const float* KILN_RESTRICT pad, const float* KILN_RESTRICT wk, kiln_vf bias, float* KILN_RESTRICT row,
-    int r0, int c0, int at0, int ncols) {
+    int r0, int c0, int at0, int ncols, int ih0) {
     enum { PWID = KCG_PRO_PWID };
     kiln_vf acc[KILN_DW_RB_MAX][KILN_DW_NV_MAX];
     KILN_UNROLL
@@ -2896,7 +2903,7 @@ static inline __attribute__((always_inline)) void KILN_CAT(KILN_FN, _pro_band)(
         for (int v = 0; v < KCG_PRO_NV; v++) acc[r][v] = bias;
     }
     kiln_dw_band(acc, pad + (ptrdiff_t)r0 * PWID + c0, PWID, wk, KILN_PRO_KH, KILN_PRO_KW, KILN_PRO_DH, KILN_PRO_DW,
-                 KCG_PRO_RB, KCG_PRO_NV);
+                 KCG_PRO_RB, KCG_PRO_NV, ih0 + r0, KILN_H, c0 - KILN_PRO_PW, KILN_W, KILN_MIN(KCG_PRO_NV * KILN_VL, KILN_W - c0));
     KILN_UNROLL
     for (int r = 0; r < KCG_PRO_RB; r++) {
         const int at = at0 + (r0 + r * KILN_PRO_DH) * KILN_W + c0; /* panel column of the band row's first */
@@ -2943,7 +2950,8 @@ static void KILN_CAT(KILN_FN, _pack)(const float* KILN_RESTRICT xg, int p0, int 
         for (int blk = 0; blk < orows; blk += KCG_PRO_RB * KILN_PRO_DH) /* DH interleaved bands a block */
             for (int d = 0; d < KILN_PRO_DH && blk + d < orows; d++)
                 for (int c0 = 0; c0 < KILN_W; c0 += KCG_PRO_NV * KILN_VL)
-                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols);
+                    KILN_CAT(KILN_FN, _pro_band)(pad + KCG_PRO_X0 - KILN_PRO_PW, wk, bias, row, blk + d, c0, oh0 * KILN_W - p0, ncols,
+                                                             oh0 - KILN_PRO_PH);
         for (int c = ncols; c < nfill; c++) row[c] = 0.0f;
     }
 #elif KILN_KH == 1 && KILN_KW == 1 && KILN_SH == 1 && KILN_SW == 1 && KILN_PH == 0 && KILN_PW == 0
