@@ -682,9 +682,9 @@ DW_CASE
 DW_CASE
 #include "undef_params.h"
 
-/* Mostly padding: a 4-row map under a 7x7 d3 kernel (every band row reads 2 or 3 image rows of
- * its 7 taps), and 11 columns of padding each side, so that the tap columns kiln_dw_band skips
- * differ between the column blocks of a 40-wide row. */
+/* Mostly padding: a 4-row map under a 7x7 d3 kernel padded by 8 (2 output rows, each of whose 7
+ * tap rows reads one image row), and 11 columns of padding each side, so that the tap columns
+ * kiln_dw_band skips differ between the column blocks of a 40-wide row (44 outputs). */
 #define KILN_FN dw_7x7_d3_sparse
 #define KILN_OH CONV_OH
 #define KILN_OW CONV_OW
