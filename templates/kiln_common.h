@@ -279,6 +279,17 @@ static inline float kiln_act_relu(float x) { return x > 0.0f ? x : 0.0f; }
 KILN_VINLINE kiln_vf kiln_vact_relu(kiln_vf v) {
     return (kiln_vf)((kiln_vi)v & (v > kiln_vbroadcast(0.0f)));
 }
+/* Square root per lane, correctly rounded (the ISA's instruction, else libm per lane). */
+KILN_VINLINE kiln_vf kiln_vsqrt(kiln_vf a) {
+#if defined(__AVX512F__) && KILN_VL == 16
+    return (kiln_vf)_mm512_sqrt_ps((__m512)a);
+#elif defined(__AVX__) && KILN_VL == 8
+    return (kiln_vf)_mm256_sqrt_ps((__m256)a);
+#else
+    for (int i = 0; i < KILN_VL; i++) a[i] = sqrtf(a[i]);
+    return a;
+#endif
+}
 /* Sigmoid per lane with libm's expf (gates are small). GELU is the exact erf form, computed
  * per vector (below: a piecewise cubic on AVX-512, else a rational approximation of erf), where
  * libm's erff costs ~20 ns a call and dominated VAN's MLPs. */

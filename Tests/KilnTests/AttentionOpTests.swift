@@ -44,16 +44,19 @@ struct AttentionOpTests {
         #expect(maxAbsDiff(y, expected) < 1e-6)
     }
 
-    @Test func layerNormOverChannels() throws {
-        let dims = [2, 6, 3, 5]
-        let (y, x, _) = try run(Shape(dims)) { try LayerNorm(6, eps: 1e-6, dim: 1).key("ln").forward($0) }
-        let (w, b) = (seeded("ln.weight", [6]), seeded("ln.bias", [6]))
+    /// A row of pixels shorter than a vector, and VAN's 7² shape with fewer channels: whole
+    /// vectors of pixels and a ragged end of one pixel, each row split between the threads.
+    @Test(arguments: [[2, 6, 3, 5], [1, 40, 7, 7]])
+    func layerNormOverChannels(dims: [Int]) throws {
+        let (n, c, pixels) = (dims[0], dims[1], dims[2] * dims[3])
+        let (y, x, _) = try run(Shape(dims)) { try LayerNorm(c, eps: 1e-6, dim: 1).key("ln").forward($0) }
+        let (w, b) = (seeded("ln.weight", [c]), seeded("ln.bias", [c]))
         var expected = [Float](repeating: 0, count: x.count)
-        for n in 0..<2 { for p in 0..<15 {
-            let idx = (0..<6).map { (n * 6 + $0) * 15 + p }
-            let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / 6
-            let variance = idx.reduce(0.0) { $0 + pow(Double(x[$1]) - mean, 2) } / 6
-            for (c, i) in idx.enumerated() { expected[i] = Float((Double(x[i]) - mean) / (variance + 1e-6).squareRoot()) * w[c] + b[c] }
+        for image in 0..<n { for p in 0..<pixels {
+            let idx = (0..<c).map { (image * c + $0) * pixels + p }
+            let mean = idx.reduce(0.0) { $0 + Double(x[$1]) } / Double(c)
+            let variance = idx.reduce(0.0) { $0 + pow(Double(x[$1]) - mean, 2) } / Double(c)
+            for (k, i) in idx.enumerated() { expected[i] = Float((Double(x[i]) - mean) / (variance + 1e-6).squareRoot()) * w[k] + b[k] }
         } }
         #expect(maxAbsDiff(y, expected) < 1e-5)
     }
