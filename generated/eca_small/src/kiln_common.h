@@ -12,7 +12,7 @@
  * Provides: KILN_RESTRICT, KILN_CAT/KILN_CAT2 (name pasting for per-instance helpers),
  * KILN_PRAGMA, KILN_OMP(...) and KILN_OMP_PARALLEL_FOR(...) (expand to nothing without
  * OpenMP, so -Wall never sees an unknown pragma), KILN_UNROLL, KILN_PREFETCH_R/_W, kiln_thread_id(), kiln_claim(), kiln_run_start(), the vector
- * type kiln_vf with memcpy-based unaligned load/store (kiln_vload_n/_store_n for the first n lanes), kiln_vfma, lane
+ * type kiln_vf with memcpy-based unaligned load/store (kiln_vload_n/_store_n for the first n lanes), kiln_vfma, kiln_vsqrt, lane
  * shuffles (kiln_veven, ..., kiln_vtranspose), the 8-float
  * kiln_vf8 (kiln_vload8, kiln_vbroadcast8, kiln_vfma8), kiln_plane_sum, and activations
  * (KILN_ACT 0 = none, 1 = ReLU, 2 = sigmoid, 3 = GELU) as KILN_ACT_S (scalar) / KILN_ACT_V (vector).
